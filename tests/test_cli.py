@@ -1,0 +1,29 @@
+"""`assistant ask --json` through the real CLI process, on the test index."""
+
+import json
+import os
+import subprocess
+import sys
+
+
+def test_ask_json_prints_structured_reply(settings, store):
+    env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+           "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CACHE_DIR": str(settings.cache_dir)}
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ask", "I'm new to programming and want to learn Rust. Books please.",
+         "--json", "--learner", "cli-test"],
+        env=env, capture_output=True, text=True, timeout=600, check=True,
+    )
+    reply = json.loads(out.stdout)
+    recs = reply["recommendations"]
+    assert len(recs) >= 3
+    assert all(r["resource"]["id"].startswith("fpb-") and "Rust" in r["resource"]["topics"] for r in recs[:3])
+    assert all(r["reason"]["text"] for r in recs)
+
+
+def test_ask_refuses_an_empty_message(settings, store):
+    env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+           "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CACHE_DIR": str(settings.cache_dir)}
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "  "], env=env, capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 2 and "empty" in out.stderr
