@@ -22,6 +22,7 @@ CSS = """
 
 
 def render_cards(reply: Reply | None) -> str:
+    """One card per recommendation; a card whose reason is still being written says so."""
     if reply is None or not reply.recommendations:
         return ""
     cards = []
