@@ -99,8 +99,7 @@ class Engine:
         history = [text for role, text in self.profiles.history(learner_id, self.settings.history_turns) if role == "learner"]
         query = build_query(profile, history + [message])
         candidates, notes = self._retrieve(query, profile.language or "en")
-        excluded = set(profile.disliked) | set(profile.completed)
-        candidates = [c for c in candidates if not (c.resource.all_ids & excluded)]
+        candidates = [c for c in candidates if not (c.resource.all_ids & profile.excluded)]
         ranked = rank(candidates, RankingInput(profile, context), ALL_SCORERS, self.settings.ranking_weights,
                       self.settings.top_k)
         recommendations = [

@@ -19,9 +19,29 @@ class TurnContext(BaseModel):
     locale: str | None = None
 
 
+FactKind = Literal[
+    "topic", "concept", "prerequisite", "format", "language", "level", "length", "device", "free", "collaborative",
+    "similar_liked", "content", "excluded",
+]
+
+
+class Fact(BaseModel):
+    """One grounded statement about why an item fits: a kind and the attribute values it rests on.
+
+    The wording is rendered from these values (assistant/explain/facts.py), so a reason can be checked against
+    exactly what the data says.
+    """
+
+    kind: FactKind
+    values: dict[str, str | int | float] = Field(default_factory=dict)
+    supports: bool = True  # False: a fact against the item (answers "why not?")
+    learner_specific: bool = True  # ties the item to something the learner said or did
+    strength: float = 0.0  # the contribution it came from; the strongest facts are told first
+
+
 class Reason(BaseModel):
     text: str
-    facts: list[str]  # the facts the sentence rests on
+    facts: list[str]  # the rendered facts the sentence rests on, in the learner's language
     written_by: Literal["model", "template"]
 
 
@@ -30,7 +50,7 @@ class Recommendation(BaseModel):
     rank: int
     score: float
     contributions: dict[str, float]  # feature -> its share of the fused score
-    facts: list[str]  # grounded statements about why this item scored as it did
+    facts: list[Fact]  # grounded statements about why this item scored as it did, strongest first
     reason: Reason | None = None
 
 

@@ -1,4 +1,4 @@
-"""The catalog's topic vocabulary, and finding those topics in a learner's words."""
+"""The catalog's topic vocabulary, and finding those topics in a learner's words (English and Chinese)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,34 @@ from assistant.catalog.schema import Resource
 
 # Headings that name a section of a list, not something a learner studies.
 _GENERIC = {"language agnostic", "misc", "other", "others", "general", "tools", "resources", "index", "miscellaneous",
-            "free", "books", "courses", "podcasts", "screencasts", "introduction", "learning", "programming"}
+            "free", "books", "courses", "podcasts", "screencasts", "introduction", "learning", "programming",
+            "0 - meta-lists", "meta-lists", "mooc", "0 - mooc", "references", "reference", "theory", "basics",
+            "tutorials", "exercises", "beginner", "advanced", "course", "book", "video", "videos", "guide", "other topics"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SHORT = 2  # names this short ("Go", "R", "C") match only with their catalog spelling and a cue word beside them
+_CUE_BEFORE = r"(?:\b(?:learn|learning|study|studying|in|with|about|using|try|trying|know|to|program)\s+(?:some\s+|a bit of\s+|a little\s+|the\s+)?|学习?\s*|用\s*)"
+_CUE_AFTER = r"\s*(?:language|programming|lang\b|code|developer|programmer|语言)"
 
 
-def _normalise(topic: str) -> str:
+def normalise(topic: str) -> str:
     return " ".join(topic.lower().replace("\\", "").split())
+
+
+def _singular(key: str) -> str:
+    """'decision trees' -> 'decision tree': learners write either."""
+    if key.endswith("ies") and len(key) > 4:
+        return key[:-3] + "y"
+    if key.endswith("s") and not key.endswith(("ss", "us", "is")) and len(key) > 3:
+        return key[:-1]
+    return key
+
+
+def _pattern(name: str) -> str:
+    escaped = re.escape(name)
+    if _CJK.search(name):
+        return escaped  # Chinese has no spaces between words: match anywhere
+    # Latin letters, digits, + and # bound a name ("Rust" is not in "rusty", "C" is not in "C++").
+    return rf"(?<![A-Za-z0-9+#]){escaped}(?![A-Za-z0-9+#])"
 
 
 class TopicMatcher:
@@ -23,30 +46,50 @@ class TopicMatcher:
     def __init__(self, topics: Iterable[str]):
         canonical: dict[str, str] = {}
         for topic in topics:
-            key = _normalise(topic)
-            if len(key) >= 3 and key not in _GENERIC and not key.isdigit():
-                canonical.setdefault(key, topic)
+            key = normalise(topic)
+            if key in _GENERIC or key.isdigit():
+                continue
+            canonical.setdefault(key, topic)
+            canonical.setdefault(_singular(key), topic)
         self._canonical = canonical
-        names = sorted(canonical, key=len, reverse=True)
-        # Topic names contain regex characters (C++, C#, .NET): escape them and bound by non-word characters.
-        self._pattern = re.compile(
-            "|".join(rf"(?<![\w+#]){re.escape(name)}(?![\w+#])" for name in names), re.I
-        ) if names else None
+        self._topics = sorted(set(canonical.values()))
+        long_names = sorted((k for k in canonical if len(k) > _SHORT), key=len, reverse=True)
+        self._pattern = re.compile("|".join(_pattern(n) for n in long_names), re.I) if long_names else None
+        short = "|".join(re.escape(n) for n in sorted({canonical[k] for k in canonical if len(k) <= _SHORT},
+                                                        key=len, reverse=True))
+        self._short = re.compile(
+            rf"{_CUE_BEFORE}(?P<name>{short})(?![A-Za-z0-9+#])|(?<![A-Za-z0-9+#])(?P<after>{short}){_CUE_AFTER}"
+        ) if short else None
 
     @classmethod
-    def from_resources(cls, resources: Iterable[Resource], min_count: int = 1) -> TopicMatcher:
-        counts = Counter(t for r in resources for t in r.topics)
-        return cls(t for t, n in counts.items() if n >= min_count)
+    def from_resources(cls, resources: Iterable[Resource]) -> TopicMatcher:
+        return cls(Counter(t for r in resources for t in r.topics))
+
+    @property
+    def topics(self) -> list[str]:
+        return self._topics
+
+    def canonical(self, phrase: str) -> str | None:
+        """The catalog's spelling of a topic name, if the phrase is exactly one."""
+        key = normalise(phrase)
+        return self._canonical.get(key) or self._canonical.get(_singular(key))
 
     def __call__(self, text: str) -> list[str]:
-        if self._pattern is None:
-            return []
         found: list[str] = []
-        for match in self._pattern.finditer(text):
-            topic = self._canonical[_normalise(match.group(0))]
-            if topic not in found:
-                found.append(topic)
+        spans: list[tuple[int, int]] = []
+        for pattern in (self._pattern, self._short):
+            if pattern is None:
+                continue
+            for match in pattern.finditer(text):
+                group = (match.lastgroup or 0) if pattern is self._short else 0
+                start, end = match.span(group)
+                if any(s <= start < e for s, e in spans):
+                    continue  # inside a longer name already found ("C" in "Objective-C")
+                topic = self.canonical(match.group(group))
+                if topic and topic not in found:
+                    found.append(topic)
+                    spans.append((start, end))
         return found
 
     def __len__(self) -> int:
-        return len(self._canonical)
+        return len(self._topics)

@@ -1,48 +1,86 @@
-"""Deterministic extraction of what a message states outright: formats, level, language, minutes, device.
+"""Deterministic extraction of what a message states outright, in English and Chinese.
 
-English and Chinese. A slot is filled only when the words say it; otherwise it stays None (unknown).
+A slot is filled only when the words say it; otherwise it stays unknown. Topics come from the catalog's own
+vocabulary (a TopicMatcher); what the learner already knows or says they lack is split out of the topics.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.profile.schema import ProfileDelta
 
 _FORMAT_WORDS: dict[str, str] = {
-    r"books?|e-?books?|reading|read a lot|textbooks?|書|书籍?|电子书|教程书": "book",
-    r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|视频|影片": "video",
-    r"courses?|moocs?|classes|课程|网课|公开课": "course",
-    r"podcasts?|listen(?:ing)?|audio|播客|音频": "podcast",
-    r"interactive|hands[- ]on|in the browser|practi[sc]e|exercises|write code|coding exercises|playground|交互|互动|动手|练习": "interactive",
+    r"books?|e-?books?|reading|read a lot|textbooks?|書|书籍?|电子书|教材": "book",
+    r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|视频|影片|看视频": "video",
+    r"courses?|moocs?|classes|lectures?|课程|网课|公开课": "course",
+    r"podcasts?|listen(?:ing)?|audio|播客|音频|听": "podcast",
+    r"interactive|hands[- ]on|in the browser|practi[sc]e|exercises|write code|coding exercises|playground|"
+    r"交互|互动|动手|练习": "interactive",
     r"papers?|论文": "paper",
 }
-_NEGATION = r"(?:not|no|don'?t (?:like|want)|hate|without|avoid|never|instead of|rather than|over|不要|不想|别|不喜欢|讨厌)"
+# Words that turn the format after them into one to avoid ("no videos", "rather than videos").
+_NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|never|instead of|rather than|over|"
+             r"不要|不想|别|不喜欢|讨厌|不爱)")
+# A class/lecture as the learner's situation ("for my statistics class") is not a format wish.
+_NOT_A_FORMAT = re.compile(r"(?:my|our|the|this|next) (?:\w+ ){0,2}(?:class|course|lecture)s?\b|"
+                           r"(?:university|college|school) course", re.I)
 
 _LEVELS: list[tuple[str, str]] = [
-    (r"graduate[- ]level|advanced|expert|experienced|senior|deep dive|in[- ]depth|professional|高级|进阶|资深|深入", "advanced"),
-    (r"intermediate|some experience|familiar with|know (?:some|the basics)|有一定基础|中级", "intermediate"),
-    (r"beginner|new to|never (?:programmed|coded|learned|used)|total novice|novice|from scratch|just start|get started|"
-     r"getting started|no experience|basics|first time|入门|零基础|初学|新手|小白|从头", "beginner"),
+    (r"graduate[- ]level|graduate textbooks?|advanced|expert|experienced|senior|deep dive|professional|"
+     r"高级|进阶|资深|深入", "advanced"),
+    (r"intermediate|some experience|know (?:some|the basics)|a bit of experience|有一定基础|有些基础|中级", "intermediate"),
+    (r"beginner|new to|never (?:programmed|coded|learned|used|written)|total novice|novice|from scratch|"
+     r"just start|get started|getting started|no experience|first time|complete newbie|newbie|"
+     r"入门|零基础|初学|新手|小白|从头", "beginner"),
 ]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_LANG_REQUEST = [(r"in chinese|chinese[- ]language|中文|汉语|普通话", "zh"), (r"in english|english[- ]language|英文|英语", "en")]
+_LANG_REQUEST = [(r"in chinese|chinese[- ]language|\bchinese\b|中文|汉语|普通话", "zh"),
+                 (r"in english|english[- ]language|英文|英语", "en")]
 
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "fifteen": 15,
-                 "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "sixty": 60, "ninety": 90,
-                 "一": 1, "两": 2, "二": 2, "三": 3, "半": 0.5}
+                 "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
+                 "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "十": 10, "二十": 20, "三十": 30, "半": 0.5}
 _MINUTES = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty(?:-five)?|sixty|ninety|half an?|[一两二三半])"
+    r"(?P<num>\d+(?:\.\d+)?|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty(?:-five)?|fifty|sixty|ninety|"
+    r"half an?|二十|三十|[一两二三四五十半])"
     r"\s*(?:个)?\s*(?P<unit>minutes?|mins?|hours?|hrs?|h\b|分钟|小时|钟头)",
     re.I,
 )
 _HALF_HOUR = re.compile(r"half an? hour|半小时|半个小时|半个钟头", re.I)
-
 _DEVICES = [(r"\b(?:phone|mobile|smartphone|iphone|android phone|on the go)\b|手机", "phone"),
             (r"\b(?:tablet|ipad)\b|平板", "tablet"),
-            (r"\b(?:laptop|desktop|computer|pc)\b|电脑|笔记本", "desktop")]
-_FREE = re.compile(r"\bfree\b|no money|can'?t pay|免费", re.I)
+            (r"\b(?:laptop|desktop|pc|workstation)\b|电脑|笔记本电脑", "desktop")]
+_FREE = re.compile(r"\bfree\b|no money|can'?t (?:pay|afford)|no budget|免费", re.I)
+
+# "I know some Ruby", "experienced C++ developer", "coming from Java", "我会 Python".
+_KNOWN = re.compile(
+    r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|i'?m (?:good|fluent|comfortable) (?:at|with|in)|"
+    r"familiar with|coming from|i (?:already )?(?:use|used|learned|learnt|studied|work with|write)|"
+    r"(?:experienced|senior|professional|seasoned)(?:\s+(?:with|in|at))?|years of)\s+(?P<what>[^.,;!?]+?)"
+    r"(?=\s+(?:developer|programmer|engineer|dev|coder|and|but|so|already|for|well|very)\b|[.,;!?]|$)"
+    r"|(?:我会|我学过|我懂|我熟悉|熟悉|学过)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
+    re.I,
+)
+# "never understood Bayes' rule", "I don't know what a decision tree is", "不懂概率论".
+_GAPS = re.compile(
+    r"(?:never (?:really )?(?:understood|understand|learned|learnt|got|studied)|"
+    r"(?:don'?t|do not|didn'?t|did not) (?:really )?(?:know|understand|get)(?: what)?|no idea what|"
+    r"(?:not|n'?t) (?:yet )?familiar with|haven'?t (?:learned|learnt|studied|done))\s+"
+    r"(?:(?:a|an|the)\s+)?(?P<what>[^.;!?]+?)(?=\s+(?:is|are|yet|though|either|properly|at all|works?)\b|[.;!?,]|$)"
+    r"|(?:不懂|没学过|不了解|不会|不理解)\s*(?P<zh>[A-Za-z0-9+#.\-' ]+|[\u4e00-\u9fff]{2,8})",
+    re.I,
+)
+_GOALS = re.compile(
+    r"(?:want|like|need|going|trying|hope|plan) to (?P<what>(?:build|make|write|create|pass|prepare for|get|land|"
+    r"understand|analy[sz]e|automate|query|deploy) [^.,;!?]+)|(?P<prep>(?:coding |job |technical )?interviews?)|"
+    r"for (?P<for>my (?:\w+ ){0,2}(?:class|course|exam|job|thesis|project|work))",
+    re.I,
+)
+_LIST_SPLIT = re.compile(r"\s*(?:,|\bor\b|\band\b|/|、|和|或)\s*", re.I)
+_TRAILING = re.compile(r"\b(?:yet|though|either|really|very well|well|properly|at all|before|stuff|things?)\s*$", re.I)
 
 
 def detect_language(text: str) -> str:
@@ -50,20 +88,30 @@ def detect_language(text: str) -> str:
     return "zh" if len(_CJK.findall(text)) >= 2 else "en"
 
 
+def _phrases(text: str) -> list[str]:
+    parts = []
+    for part in _LIST_SPLIT.split(text):
+        part = _TRAILING.sub("", part.strip(" '\"")).strip(" '\"")
+        if part and len(part) <= 60:
+            parts.append(part)
+    return parts
+
+
 def _formats(text: str) -> tuple[list[str], list[str]]:
     liked: list[str] = []
     disliked: list[str] = []
+    masked = _NOT_A_FORMAT.sub(" ", text)
     for pattern, fmt in _FORMAT_WORDS.items():
-        for match in re.finditer(rf"(?<![a-z])(?:{pattern})(?![a-z])", text, re.I):
-            before = text[max(0, match.start() - 24):match.start()].lower()
-            negated = re.search(rf"(?<![a-z]){_NEGATION}(?![a-z])[^.,;!?，。；！？]*$", before)
+        for match in re.finditer(rf"(?<![a-z])(?:{pattern})(?![a-z])", masked, re.I):
+            before = masked[max(0, match.start() - 24):match.start()].lower()
             # "X over Y" / "X rather than Y": Y is the one not wanted.
+            negated = re.search(rf"(?<![a-z]){_NEGATION}(?![a-z])[^.,;!?，。；！？]*$", before)
             target = disliked if negated else liked
             if fmt not in target:
                 target.append(fmt)
     liked = [f for f in liked if f not in disliked]
     # "video courses" is a wish for videos, not for the course format as such.
-    if "video" in liked and "course" in liked and re.search(r"video (?:courses?|lectures?)", text, re.I):
+    if "video" in liked and "course" in liked and re.search(r"video (?:courses?|lectures?)|视频课程", text, re.I):
         liked.remove("course")
     return liked, disliked
 
@@ -88,16 +136,45 @@ def _minutes(text: str) -> int | None:
     return int(round(minutes)) if 1 <= minutes <= 24 * 60 else None
 
 
-def extract(message: str, topic_matcher=None) -> ProfileDelta:
-    """The slots this message states outright; topics come from the catalog vocabulary when a matcher is given."""
+def _spans(pattern: re.Pattern, text: str) -> list[str]:
+    found: list[str] = []
+    for match in pattern.finditer(text):
+        what = match.group("what") or match.group("zh")
+        if what:
+            found += _phrases(what)
+    return found
+
+
+def _goals(text: str) -> list[str]:
+    goals = []
+    for match in _GOALS.finditer(text):
+        goal = match.group("what") or match.group("prep") or match.group("for")
+        goals.append(_TRAILING.sub("", goal.strip()).strip())
+    return [g for g in goals if g]
+
+
+def extract(message: str, topic_matcher: Callable[[str], list[str]] | None = None) -> ProfileDelta:
+    """The slots this message states outright; topics are catalog vocabulary found in it (minus known and gaps)."""
     liked, disliked = _formats(message)
     language = next((lang for pattern, lang in _LANG_REQUEST if re.search(pattern, message, re.I)), None)
     device = next((dev for pattern, dev in _DEVICES if re.search(pattern, message, re.I)), None)
+    known, gaps = _spans(_KNOWN, message), _spans(_GAPS, message)
+    topics = topic_matcher(message) if topic_matcher else []
+    if topic_matcher:
+        # Name what is known or missing in the catalog's words when it can be, and keep it out of the targets.
+        # Known things only count when they are catalog topics: "I write code" is not a subject.
+        known = [t for phrase in known for t in topic_matcher(phrase)]
+        gaps = [t for phrase in gaps for t in (topic_matcher(phrase) or [phrase])]
+    aside = {p.lower() for p in known + gaps}
+    topics = [t for t in topics if t.lower() not in aside]
     return ProfileDelta(
-        topics=topic_matcher(message) if topic_matcher else [],
+        topics=topics,
+        known=known,
+        gaps=gaps,
+        goals=_goals(message),
         level=_level(message),
-        formats_liked=liked,
-        formats_disliked=disliked,
+        formats=liked,
+        avoid_formats=disliked,
         time_budget_minutes=_minutes(message),
         device=device,
         language=language or detect_language(message),

@@ -1,49 +1,88 @@
-"""The learner profile and the per-turn delta extracted from dialogue."""
+"""The learner profile, and the delta one message states (the same shape the profile prompt answers in JSON)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.catalog.schema import Level
 
 Device = Literal["phone", "tablet", "desktop"]
+Format = Literal["book", "course", "video", "podcast", "interactive", "paper"]
+StatedLevel = Literal["beginner", "intermediate", "advanced"]
+
+FORMATS: tuple[str, ...] = Format.__args__  # type: ignore[attr-defined]
+LEVEL_ORDER: tuple[str, ...] = StatedLevel.__args__  # type: ignore[attr-defined]
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class ProfileDelta(BaseModel):
-    """What one message says about the learner. None / empty = the message did not say."""
+def _dedupe(values: list[str]) -> list[str]:
+    seen: list[str] = []
+    for value in values:
+        value = " ".join(str(value).split())
+        if value and value.lower() not in {s.lower() for s in seen}:
+            seen.append(value)
+    return seen
 
-    topics: list[str] = Field(default_factory=list)
+
+class ProfileDelta(BaseModel):
+    """What one message says about the learner; an absent key means the message did not say it.
+
+    Serialised with `to_json()` this is also the profile prompt's answer format, so training data, the model's
+    output and the rule extractor all speak one vocabulary.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    topics: list[str] = Field(default_factory=list, max_length=12)  # what they want to learn, in their words
+    known: list[str] = Field(default_factory=list, max_length=12)  # what they say they already know
+    gaps: list[str] = Field(default_factory=list, max_length=12)  # what they say they do not understand yet
+    goals: list[str] = Field(default_factory=list, max_length=6)  # why they learn ("coding interviews")
+    level: StatedLevel | None = None
+    formats: list[Format] = Field(default_factory=list)
+    avoid_formats: list[Format] = Field(default_factory=list)
+    time_budget_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    device: Device | None = None
+    language: str | None = Field(default=None, min_length=2, max_length=8)
+    free_only: bool | None = None
+
+    @field_validator("topics", "known", "gaps", "goals")
+    @classmethod
+    def _clean_phrases(cls, values: list[str]) -> list[str]:
+        return [v[:80] for v in _dedupe(values)]
+
+    def to_json(self) -> str:
+        """Compact JSON with only the stated slots, the form the profile prompt's answer takes."""
+        return self.model_dump_json(exclude_defaults=True)
+
+    def is_empty(self) -> bool:
+        return self == ProfileDelta()
+
+
+class LearnerProfile(BaseModel):
+    """Everything the assistant believes about one learner; visible to them, editable, exportable, deletable."""
+
+    learner_id: str = Field(min_length=1, max_length=128)
     goals: list[str] = Field(default_factory=list)
-    level: Level | None = None
-    formats_liked: list[str] = Field(default_factory=list)
-    formats_disliked: list[str] = Field(default_factory=list)
+    topics: dict[str, float] = Field(default_factory=dict)  # phrase -> interest weight (recent mentions weigh more)
+    known_topics: list[str] = Field(default_factory=list)
+    gaps: list[str] = Field(default_factory=list)  # things they said they do not understand yet
+    level: Level = "unknown"
+    topic_levels: dict[str, Level] = Field(default_factory=dict)
+    formats: dict[str, float] = Field(default_factory=dict)  # format -> weight; negative = the learner avoids it
     time_budget_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
     device: Device | None = None
     language: str | None = None
     free_only: bool | None = None
-
-
-class LearnerProfile(BaseModel):
-    learner_id: str = Field(min_length=1, max_length=128)
-    goals: list[str] = Field(default_factory=list)
-    topics: dict[str, float] = Field(default_factory=dict)  # topic -> interest weight (recent mentions weigh more)
-    known_topics: list[str] = Field(default_factory=list)
-    level: Level = "unknown"
-    topic_levels: dict[str, Level] = Field(default_factory=dict)
-    formats: dict[str, float] = Field(default_factory=dict)  # format -> weight; negative = the learner avoids it
-    time_budget_minutes: int | None = None
-    device: Device | None = None
-    language: str | None = None
-    free_only: bool | None = None
-    disliked: list[str] = Field(default_factory=list)
-    completed: list[str] = Field(default_factory=list)
+    liked: list[str] = Field(default_factory=list)  # resource ids marked helpful or opened
+    disliked: list[str] = Field(default_factory=list)  # "not for me": never recommended again
+    completed: list[str] = Field(default_factory=list)  # done: never recommended again
+    seen: list[str] = Field(default_factory=list)  # recommended before, most recent last (bounded)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -55,21 +94,35 @@ class LearnerProfile(BaseModel):
     def avoided_formats(self) -> list[str]:
         return [f for f, w in self.formats.items() if w < 0]
 
+    @property
+    def excluded(self) -> set[str]:
+        """Resource ids that must never be recommended again."""
+        return set(self.disliked) | set(self.completed)
+
+    def current_topics(self, threshold: float = 0.4) -> list[str]:
+        """Topics still being asked about, strongest first."""
+        return [t for t, w in sorted(self.topics.items(), key=lambda kv: -kv[1]) if w >= threshold]
+
     def merge(self, delta: ProfileDelta) -> LearnerProfile:
         """A new profile with the delta applied: later statements override earlier ones slot by slot."""
         merged = self.model_copy(deep=True)
-        for topic in merged.topics:
-            merged.topics[topic] *= 0.7  # older interests fade as new ones are stated
-        for topic in delta.topics:
-            merged.topics[topic] = 1.0
-        merged.goals += [g for g in delta.goals if g not in merged.goals]
+        if delta.topics:
+            for topic in merged.topics:
+                merged.topics[topic] = round(merged.topics[topic] * 0.6, 3)  # older interests fade as new ones come
+            for topic in delta.topics:
+                merged.topics[topic] = 1.0
+        known_lower = {k.lower() for k in delta.known}
+        merged.known_topics = _dedupe(merged.known_topics + delta.known)
+        merged.topics = {t: w for t, w in merged.topics.items() if t.lower() not in known_lower and w >= 0.05}
+        merged.gaps = _dedupe([g for g in merged.gaps if g.lower() not in known_lower] + delta.gaps)
+        merged.goals = _dedupe(merged.goals + delta.goals)
         if delta.level is not None:
             merged.level = delta.level
-        if delta.formats_liked:
+        if delta.formats:
             # A newly stated preference replaces the old one ("actually, books suit me better").
-            merged.formats = {f: w for f, w in merged.formats.items() if w < 0}
-            merged.formats.update({f: 1.0 for f in delta.formats_liked})
-        for fmt in delta.formats_disliked:
+            merged.formats = {f: w for f, w in merged.formats.items() if w < 0 and f not in delta.formats}
+            merged.formats.update({f: 1.0 for f in delta.formats})
+        for fmt in delta.avoid_formats:
             merged.formats[fmt] = -1.0
         for slot in ("time_budget_minutes", "device", "language", "free_only"):
             value = getattr(delta, slot)

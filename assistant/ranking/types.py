@@ -7,7 +7,7 @@ from typing import Protocol
 
 from assistant.catalog.schema import Resource
 from assistant.profile.schema import LearnerProfile
-from assistant.reply import TurnContext
+from assistant.reply import Fact, TurnContext
 
 
 @dataclass(frozen=True)
@@ -18,10 +18,10 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Signal:
-    """One scorer's verdict on one candidate: a value in [-1, 1] and the learner-facing facts it rests on."""
+    """One scorer's verdict on one candidate: a value in [-1, 1] and the facts it rests on."""
 
     value: float
-    facts: tuple[str, ...] = ()
+    facts: tuple[Fact, ...] = ()
 
 
 @dataclass(frozen=True)

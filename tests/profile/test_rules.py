@@ -2,7 +2,10 @@
 
 from assistant.knowledge.topics import TopicMatcher
 from assistant.profile.rules import extract
-from assistant.profile.schema import LearnerProfile
+from assistant.profile.schema import LearnerProfile, ProfileDelta
+
+MATCHER = TopicMatcher(["Machine Learning", "C++", "C", "Rust", "Misc", "Ruby", "Ruby on Rails", "Go", "Make",
+                        "Bayes' rule", "decision trees", "Bayesian networks", "版本控制", "Git"])
 
 
 def profile_after(*messages: str, matcher=None) -> LearnerProfile:
@@ -29,9 +32,14 @@ def test_a_later_preference_replaces_an_earlier_one():
     assert p.liked_formats == ["book"]
 
 
+def test_a_class_the_learner_takes_is_not_a_format_wish():
+    assert profile_after("I need linear regression for my statistics class.").formats == {}
+
+
 def test_chinese_messages():
     p = profile_after("我是零基础，每天半小时，想看中文的书。")
     assert p.language == "zh" and p.level == "beginner" and p.time_budget_minutes == 30 and p.liked_formats == ["book"]
+    assert profile_after("团队在用版本控制", matcher=MATCHER).current_topics() == ["版本控制"]
 
 
 def test_hours_and_words_for_numbers():
@@ -42,10 +50,41 @@ def test_hours_and_words_for_numbers():
 def test_nothing_stated_means_unknown():
     p = profile_after("Tell me about compilers.")
     assert p.level == "unknown" and p.formats == {} and p.time_budget_minutes is None and p.device is None
+    assert profile_after("I want the math behind computer science.").device is None
 
 
 def test_topics_come_from_the_catalog_vocabulary_longest_first():
-    matcher = TopicMatcher(["Machine Learning", "C++", "C", "Rust", "Misc"])
-    assert matcher("I want machine learning in C++ and Rust, misc stuff") == ["Machine Learning", "C++", "Rust"]
-    p = profile_after("Rust please", "now machine learning", matcher=matcher)
+    assert MATCHER("I want machine learning in C++ and Rust, misc stuff") == ["Machine Learning", "C++", "Rust"]
+    p = profile_after("Rust please", "now machine learning", matcher=MATCHER)
     assert p.topics["Machine Learning"] == 1.0 and p.topics["Rust"] < 1.0
+
+
+def test_short_topic_names_need_their_spelling_and_a_cue():
+    assert MATCHER("I want to learn Go") == ["Go"]
+    assert MATCHER("Go ahead, tell me about Rust") == ["Rust"]
+    assert MATCHER("I know some C and want Objective-C") == ["C"]
+
+
+def test_what_the_learner_knows_is_not_a_target():
+    d = extract("I'm an experienced C++ developer curious about Rust.", MATCHER)
+    assert d.known == ["C++"] and d.topics == ["Rust"] and d.level == "advanced"
+    d = extract("I know some Ruby and want to build web apps with Ruby on Rails.", MATCHER)
+    assert d.known == ["Ruby"] and d.topics == ["Ruby on Rails"]
+
+
+def test_stated_gaps_are_split_from_the_target():
+    d = extract("I want to learn Bayesian networks, but I never understood Bayes' rule.", MATCHER)
+    assert d.topics == ["Bayesian networks"] and d.gaps == ["Bayes' rule"]
+    d = extract("Random forests come up at work. I don't know what a decision tree is yet.", MATCHER)
+    assert d.gaps == ["decision trees"]
+
+
+def test_delta_json_holds_only_stated_slots():
+    d = extract("Books please, about Rust.", MATCHER)
+    assert ProfileDelta.model_validate_json(d.to_json()) == d
+    assert '"level"' not in d.to_json() and '"formats":["book"]' in d.to_json()
+
+
+def test_knowing_a_topic_removes_it_from_targets_and_gaps():
+    p = profile_after("I want Rust and Bayes' rule", matcher=MATCHER).merge(ProfileDelta(known=["Rust"]))
+    assert "Rust" not in p.topics and p.known_topics == ["Rust"]

@@ -1,4 +1,5 @@
 from assistant.ranking.types import Candidate, RankingInput, Signal
+from assistant.reply import Fact
 
 
 class ContextScorer:
@@ -13,14 +14,14 @@ class ContextScorer:
         if budget and duration:
             if duration <= budget:
                 value += 1.0
-                facts.append(f"it takes about {duration} minutes, within your {budget}-minute sessions")
+                facts.append(Fact(kind="length", values={"minutes": duration, "budget": budget}))
             elif duration <= 3 * budget:
                 value += 0.3
-                facts.append(f"it takes about {duration} minutes, a few of your {budget}-minute sessions")
             else:
                 value -= 0.5
+                facts.append(Fact(kind="length", values={"minutes": duration, "budget": budget}, supports=False))
         device = given.context.device or given.profile.device
         if device == "phone" and candidate.resource.modality in {"audio", "video"}:
             value += 0.5
-            facts.append(f"it is {candidate.resource.modality}, easy to follow on a phone")
+            facts.append(Fact(kind="device", values={"modality": candidate.resource.modality, "device": device}))
         return Signal(max(-1.0, min(1.0, value)), tuple(facts))

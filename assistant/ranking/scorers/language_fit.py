@@ -1,6 +1,5 @@
 from assistant.ranking.types import Candidate, RankingInput, Signal
-
-_NAMES = {"en": "English", "zh": "Chinese"}
+from assistant.reply import Fact
 
 
 class LanguageScorer:
@@ -9,9 +8,9 @@ class LanguageScorer:
     name = "language"
 
     def __call__(self, candidate: Candidate, given: RankingInput) -> Signal:
-        wanted = given.profile.language
+        wanted, actual = given.profile.language, candidate.resource.language
         if not wanted:
             return Signal(0.0)
-        if candidate.resource.language == wanted:
-            return Signal(1.0, (f"it is in {_NAMES.get(wanted, wanted)}, the language you use",))
-        return Signal(-1.0)
+        if actual == wanted:
+            return Signal(1.0, (Fact(kind="language", values={"language": wanted}),))
+        return Signal(-1.0, (Fact(kind="language", values={"language": actual}, supports=False),))

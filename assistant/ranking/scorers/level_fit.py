@@ -1,4 +1,5 @@
 from assistant.ranking.types import Candidate, RankingInput, Signal
+from assistant.reply import Fact
 
 _ORDER = {"beginner": 0, "intermediate": 1, "advanced": 2}
 
@@ -14,7 +15,7 @@ class LevelScorer:
             return Signal(0.0)
         gap = abs(_ORDER[learner] - _ORDER[resource])
         if gap == 0:
-            return Signal(1.0, (f"it is marked {resource}, matching your {learner} level",))
+            return Signal(1.0, (Fact(kind="level", values={"level": resource}),))
         if gap == 1:
             return Signal(0.3)
-        return Signal(-1.0)
+        return Signal(-1.0, (Fact(kind="level", values={"level": resource, "learner_level": learner}, supports=False),))

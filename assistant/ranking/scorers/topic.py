@@ -1,4 +1,5 @@
 from assistant.ranking.types import Candidate, RankingInput, Signal
+from assistant.reply import Fact
 
 
 class TopicScorer:
@@ -14,4 +15,4 @@ class TopicScorer:
                 best, best_topic = weight, resource_topics[topic.lower()]
         if best_topic is None:
             return Signal(0.0)
-        return Signal(best, (f"it is about {best_topic}, which you asked for",))
+        return Signal(best, (Fact(kind="topic", values={"topic": best_topic}),))
