@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_WEIGHTS = {
+    "semantic": 1.0, "topic": 1.0, "format": 0.6, "language": 0.6, "level": 0.3, "context": 0.3,
+    "prerequisite": 1.0, "collaborative": 0.3, "affinity": 0.4, "novelty": 0.1, "popularity": 0.1, "free": 0.3,
+    "llm": 0.0,
+}
 
 
 class Settings(BaseSettings):
@@ -40,14 +47,18 @@ class Settings(BaseSettings):
     generation_timeout_s: float = 20.0
 
     # One turn.
+    ranker: Literal["hybrid", "dense", "bm25", "popularity"] = "hybrid"
     top_k: int = 5
     candidate_pool: int = 120
+    topic_pool: int = 40
+    concept_pool: int = 8
+    diversity: float = Field(0.85, ge=0.0, le=1.0, description="MMR trade-off; 1 = no diversification")
+    llm_rerank: int = Field(10, ge=0, description="Best candidates the LLM judges for relevance (0 = none)")
+    llm_profile: bool = Field(False, description="Let the LLM add to the rule-based profile extraction")
     max_message_chars: int = 4000
-    history_turns: int = 6
+    history_turns: int = 12
     # Fusion weights per scorer name (assistant/ranking/scorers); a weight of 0 switches a scorer off.
-    ranking_weights: dict[str, float] = Field(default_factory=lambda: {
-        "semantic": 1.0, "topic": 0.6, "format": 0.5, "language": 0.5, "level": 0.3, "context": 0.3,
-    })
+    ranking_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
     # Serving.
     host: str = "127.0.0.1"

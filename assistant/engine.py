@@ -1,4 +1,8 @@
-"""One turn, end to end: message -> profile -> query -> retrieval -> ranking -> reasons -> reply."""
+"""One turn, end to end, and the learner's control over their data. The only place that knows the order:
+
+message -> profile delta (rules + LLM) -> merged profile -> recommender (query, retrieval, focus, scorers, fusion,
+diversity) -> cards -> reasons (LLM, checked) -> reply. Feedback events change the profile at once.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +12,41 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.catalog import load_catalog
+from assistant.catalog.schema import Resource
 from assistant.config import Settings
 from assistant.explain.reasons import ReasonWriter
 from assistant.explain.reply_text import compose
+from assistant.knowledge.graph import PrerequisiteGraph
 from assistant.knowledge.topics import TopicMatcher
 from assistant.llm.model import GenerationLimits, LocalLLM
-from assistant.llm.prompts import load_prompts
-from assistant.profile import rules
+from assistant.llm.prompts import PromptTemplate, load_prompts
+from assistant.profile.edits import ProfileEdit
+from assistant.profile.feedback import apply_feedback
 from assistant.profile.schema import LearnerProfile
-from assistant.profile.store import ProfileStore
-from assistant.ranking.fusion import rank
-from assistant.ranking.query import Query, build_query
+from assistant.profile.store import FEEDBACK_KINDS, LearnerExport, LearnerStore, ProfileStore
+from assistant.profile.updater import ProfileUpdater
+from assistant.ranking.collaborative import Interaction, ItemItemModel
+from assistant.ranking.focus import FocusFinder
+from assistant.ranking.recommenders import (
+    BM25Recommender, DenseRecommender, HybridRecommender, HybridSettings, PopularityRecommender, Recommendations,
+    Recommender, Request,
+)
 from assistant.ranking.scorers import ALL_SCORERS
-from assistant.ranking.types import Candidate, RankingInput
-from assistant.reply import Recommendation, Reply, TurnContext
+from assistant.ranking.types import Feedback
+from assistant.reply import PathStep, Recommendation, Reply, TurnContext
 from assistant.vectorstore import VectorStore
 
 log = logging.getLogger(__name__)
 
 _LEARNER_ID = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|<\|im_(?:start|end)\|>|<\|endoftext\|>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|<\|im_(?:start|end)\|>|<\|endoftext\|>|<\|[a-z_]+\|>")
+SEEN_LIMIT = 200
 
 # The prompts the code renders, with the variables it passes (checked at start).
-REQUIRED_PROMPTS = {"reason": {"facts", "title", "language_name"}}
-
-_RELAX_NOTES = {
-    "language": {"en": "Few resources exist in your language, so I included some in other languages.",
-                 "zh": "你所用语言的资源太少，所以也包含了其他语言的资源。"},
-    "free": {"en": "Few free resources matched, so some paid ones are included.", "zh": "免费资源不足，也包含了部分付费资源。"},
+REQUIRED_PROMPTS = {
+    "reason": {"facts", "title", "language_name"},
+    "profile": {"history", "message"},
+    "relevance": {"learner", "resource"},
 }
 
 
@@ -43,28 +54,38 @@ class InputError(ValueError):
     """Bad input from a learner or an API caller; the message is safe to show them."""
 
 
+def check_learner_id(learner_id: object) -> str:
+    if not isinstance(learner_id, str) or not _LEARNER_ID.match(learner_id):
+        raise InputError("learner_id must be 1-128 characters: letters, digits and . _ - : @")
+    return learner_id
+
+
 @dataclass
-class TurnState:
-    profile: LearnerProfile
-    query: Query
-    recommendations: list[Recommendation]
-    notes: list[str]
+class Crowd:
+    """Every learner's positive feedback, refitted only when new events arrived."""
+
+    events: int = -1
+    model: ItemItemModel | None = None
 
 
 class Engine:
-    """Holds the loaded components; `turn` and `stream_turn` are the only entry points the UI and API need."""
+    """Holds the loaded components; the UI and API call only its public methods."""
 
-    def __init__(self, settings: Settings, store: VectorStore, llm: LocalLLM | None, profiles: ProfileStore,
-                 topic_matcher: TopicMatcher):
+    def __init__(self, settings: Settings, store: VectorStore, llm: LocalLLM | None, learners: LearnerStore,
+                 catalog: list[Resource], graph: PrerequisiteGraph, prompts: dict[str, PromptTemplate] | None = None):
         self.settings = settings
         self.store = store
         self.llm = llm
-        self.profiles = profiles
-        self.topics = topic_matcher
-        prompts = load_prompts(settings.prompts_dir, REQUIRED_PROMPTS)
-        self.reasons = ReasonWriter(
-            llm, prompts["reason"], GenerationLimits(settings.max_new_tokens, settings.generation_timeout_s)
-        )
+        self.learners = learners
+        self.graph = graph
+        self.resources = {rid: r for r in catalog for rid in r.all_ids}
+        self.topics = TopicMatcher.from_resources(catalog, graph.aliases)
+        self.prompts = prompts or load_prompts(settings.prompts_dir, REQUIRED_PROMPTS)
+        limits = GenerationLimits(settings.max_new_tokens, settings.generation_timeout_s)
+        self.reasons = ReasonWriter(llm, self.prompts["reason"], limits)
+        self.updater = ProfileUpdater(self.topics, llm if settings.llm_profile else None, self.prompts["profile"])
+        self.recommender = self._recommender()
+        self._crowd = Crowd()
 
     @classmethod
     def from_settings(cls, settings: Settings, llm: LocalLLM | None = None) -> Engine:
@@ -73,81 +94,170 @@ class Engine:
         if store.count() == 0:
             raise RuntimeError(f"The index at {settings.index_dir} is empty: run `assistant index` first.")
         catalog = load_catalog(settings.sources_dir, settings.catalogs)
-        return cls(
-            settings, store, llm or LocalLLM.from_settings(settings),
-            ProfileStore(settings.data_dir / "learners.sqlite3"), TopicMatcher.from_resources(catalog.resources),
-        )
+        return cls(settings, store, llm or LocalLLM.from_settings(settings),
+                   ProfileStore(settings.data_dir / "learners.sqlite3"), catalog.resources,
+                   PrerequisiteGraph.from_metacademy(settings.sources_dir / "metacademy"))
+
+    def _recommender(self) -> Recommender:
+        s = self.settings
+        match s.ranker:
+            case "hybrid":
+                return HybridRecommender(
+                    self.store, FocusFinder(self.graph), ALL_SCORERS,
+                    HybridSettings(dict(s.ranking_weights), s.candidate_pool, s.topic_pool, s.concept_pool,
+                                   s.diversity, s.llm_rerank),
+                )
+            case "dense":
+                return DenseRecommender(self.store)
+            case "bm25":
+                return BM25Recommender(self.store)
+            case "popularity":
+                return PopularityRecommender(self.store)
+        raise ValueError(f"unknown ranker {s.ranker!r}")
 
     # -- input checks ---------------------------------------------------------------------------------------
-    def _validate(self, learner_id: str, message: str) -> str:
-        if not isinstance(learner_id, str) or not _LEARNER_ID.match(learner_id):
-            raise InputError("learner_id must be 1-128 characters: letters, digits and . _ - : @")
+    def _clean_message(self, message: object) -> str:
         if not isinstance(message, str) or not message.strip():
             raise InputError("The message is empty: tell me what you would like to learn.")
         if len(message) > self.settings.max_message_chars:
             raise InputError(
                 f"The message is {len(message)} characters long; the limit is {self.settings.max_message_chars}."
             )
-        # Chat-template control tokens in user text could end the user turn early; they are never meaningful here.
-        return _CONTROL.sub(" ", message).strip()
+        # Lone surrogates (invalid UTF-8 sent as JSON escapes) cannot be stored; chat-template control tokens in
+        # learner text could end the learner's turn early. Neither is ever meaningful here.
+        message = message.encode("utf-8", "replace").decode("utf-8")
+        message = _CONTROL.sub(" ", message).strip()
+        if not message:
+            raise InputError("The message is empty: tell me what you would like to learn.")
+        return message
+
+    # -- feedback as the ranker sees it -----------------------------------------------------------------------
+    def _feedback(self, profile: LearnerProfile) -> Feedback:
+        events = self.learners.feedback_count()
+        if events != self._crowd.events:
+            interactions = [Interaction(u, i, w) for u, i, w in self.learners.positive_events()]
+            self._crowd = Crowd(events, ItemItemModel.fit(interactions) if interactions else None)
+        model = self._crowd.model
+        history = {rid: 1.0 for rid in profile.liked + profile.completed}
+        liked_resources, embeddings = self.store.summaries(profile.liked[-20:]) if profile.liked else ([], [])
+        return Feedback(
+            liked=list(zip(liked_resources, embeddings)),
+            history=history,
+            collaborative=model,
+            popularity=model.popularity() if model else {},
+            titles={rid: self.resources[rid].title for rid in history if rid in self.resources},
+        )
 
     # -- the turn -------------------------------------------------------------------------------------------
-    def _rank(self, learner_id: str, message: str, context: TurnContext) -> TurnState:
-        profile = self.profiles.get_or_new(learner_id).merge(rules.extract(message, self.topics))
-        if context.device and not profile.device:
-            profile.device = context.device
-        history = [text for role, text in self.profiles.history(learner_id, self.settings.history_turns) if role == "learner"]
-        query = build_query(profile, history + [message])
-        candidates, notes = self._retrieve(query, profile.language or "en")
-        candidates = [c for c in candidates if not (c.resource.all_ids & profile.excluded)]
-        ranked = rank(candidates, RankingInput(profile, context), ALL_SCORERS, self.settings.ranking_weights,
-                      self.settings.top_k)
+    def _learner_messages(self, learner_id: str) -> list[str]:
+        return [text for role, text in self.learners.history(learner_id, self.settings.history_turns) if role == "learner"]
+
+    def understand(self, learner_id: str, message: str) -> tuple[LearnerProfile, list[str]]:
+        """The profile updated by this message (not yet stored), and the learner's messages ending with it."""
+        check_learner_id(learner_id)
+        profile = self.learners.get(learner_id) or LearnerProfile(learner_id=learner_id)
+        earlier = self._learner_messages(learner_id)
+        return profile.merge(self.updater.delta(earlier, message)), earlier + [message]
+
+    def recommend(self, profile: LearnerProfile, messages: list[str], context: TurnContext,
+                  k: int | None = None) -> Recommendations:
+        request = Request(profile, messages, context, self._feedback(profile), k or self.settings.top_k)
+        return self.recommender.recommend(request)
+
+    def _learning_path(self, found: Recommendations) -> list[PathStep]:
+        """Missing prerequisites in the order to learn them, then the target, each with its best resource."""
+        needs = [n for n in found.focus.needs if n.target is not None]
+        if not needs:
+            return []
+        target = needs[0].target
+        best = {}
+        for r in found.ranked + found.pool:
+            best.setdefault(r.candidate.resource.concept, r.candidate.resource)
+        steps = []
+        for concept in self.graph.learning_path(target, [n.concept for n in needs]):
+            resource = best.get(concept.tag)
+            before = next((n for n in needs if n.concept.tag == concept.tag), None)
+            steps.append(PathStep(concept=concept.title, resource_id=resource.id if resource else None,
+                                  title=resource.title if resource else None,
+                                  why=before.reason if before else ""))
+        return steps
+
+    def stream_turn(self, learner_id: str, message: str, context: TurnContext | None = None,
+                    with_reasons: bool = True) -> Iterator[Reply]:
+        """First the ranked cards (reasons pending), then the same cards with their reasons."""
+        message = self._clean_message(message)
+        context = context or TurnContext()
+        profile, messages = self.understand(learner_id, message)
+        found = self.recommend(profile, messages, context)
+        shown = [r.candidate.resource.id for r in found.ranked]
+        profile.seen = (profile.seen + [i for i in shown if i not in profile.seen])[-SEEN_LIMIT:]
+        self.learners.record_turn(profile, message)
+        language = profile.language or "en"
         recommendations = [
             Recommendation(resource=r.candidate.resource, rank=i + 1, score=r.score, contributions=r.contributions,
                            facts=list(r.facts))
-            for i, r in enumerate(ranked)
+            for i, r in enumerate(found.ranked)
         ]
-        self.profiles.record_turn(profile, message)
-        return TurnState(profile, query, recommendations, notes)
-
-    def _retrieve(self, query: Query, language: str) -> tuple[list[Candidate], list[str]]:
-        """Search with all filters; drop them one at a time in the stated order while too few candidates remain."""
-        dropped: set[str] = set()
-        notes: list[str] = []
-        while True:
-            hits = self.store.search(query.text, query.where(dropped), self.settings.candidate_pool)
-            relaxable = [f for f in query.relax_order if f in query.filters and f not in dropped]
-            if len(hits) >= self.settings.top_k or not relaxable:
-                return [Candidate(h.resource, h.similarity) for h in hits], notes
-            dropped.add(relaxable[0])
-            notes.append(_RELAX_NOTES[relaxable[0]]["zh" if language == "zh" else "en"])
-
-    def stream_turn(self, learner_id: str, message: str, context: TurnContext | None = None) -> Iterator[Reply]:
-        """First the ranked cards (reasons pending), then the same cards with their reasons."""
-        message = self._validate(learner_id, message)
-        state = self._rank(learner_id, message, context or TurnContext())
-        language = state.profile.language or "en"
+        path = self._learning_path(found)
         reply = Reply(
-            learner_id=learner_id, text=compose(state.profile, len(state.recommendations), language, state.notes),
-            language=language, recommendations=state.recommendations, profile=state.profile, notes=state.notes,
+            learner_id=learner_id, language=language, recommendations=recommendations, profile=profile,
+            text=compose(profile, len(recommendations), language, found.relaxed, path),
+            notes=found.relaxed, learning_path=path,
         )
         yield reply
-        reasons = self.reasons.write(state.recommendations, language)
         final = reply.model_copy(deep=True)
-        for rec, reason in zip(final.recommendations, reasons):
-            rec.reason = reason
-        final.reasons_ready = True
-        self.profiles.record_reply(learner_id, final.text)
+        if with_reasons:
+            for rec, reason in zip(final.recommendations, self.reasons.write(final.recommendations, language)):
+                rec.reason = reason
+            final.reasons_ready = True
+        self.learners.record_reply(learner_id, final.text, final.model_dump_json())
         yield final
 
-    def turn(self, learner_id: str, message: str, context: TurnContext | None = None) -> Reply:
-        *_, final = self.stream_turn(learner_id, message, context)
+    def turn(self, learner_id: str, message: str, context: TurnContext | None = None,
+             with_reasons: bool = True) -> Reply:
+        *_, final = self.stream_turn(learner_id, message, context, with_reasons)
         return final
 
+    # -- feedback and the learner's control over their profile ------------------------------------------------
+    def resource(self, resource_id: object) -> Resource:
+        if not isinstance(resource_id, str) or resource_id not in self.resources:
+            raise InputError(f"No resource with id {resource_id!r} is in the catalog.")
+        return self.resources[resource_id]
+
+    def feedback(self, learner_id: str, resource_id: str, kind: str) -> LearnerProfile:
+        """Record one feedback event; the learner's next turn already reflects it."""
+        profile = self.profile(learner_id)
+        if kind not in FEEDBACK_KINDS:
+            raise InputError(f"Unknown feedback {kind!r}; use one of {', '.join(FEEDBACK_KINDS)}.")
+        resource = self.resource(resource_id)
+        updated = apply_feedback(profile, resource, kind)
+        self.learners.record_feedback(updated, resource.id, kind)
+        return updated
+
     def profile(self, learner_id: str) -> LearnerProfile:
-        if not isinstance(learner_id, str) or not _LEARNER_ID.match(learner_id):
-            raise InputError("learner_id must be 1-128 characters: letters, digits and . _ - : @")
-        profile = self.profiles.get(learner_id)
+        profile = self.learners.get(check_learner_id(learner_id))
         if profile is None:
             raise InputError(f"No learner with id {learner_id!r} is known here.")
         return profile
+
+    def update_profile(self, learner_id: str, edit: ProfileEdit) -> LearnerProfile:
+        """The learner's own corrections; only the fields they sent change."""
+        profile = self.learners.get(check_learner_id(learner_id)) or LearnerProfile(learner_id=learner_id)
+        updated = edit.apply(profile)
+        self.learners.save(updated)
+        return updated
+
+    def reset_profile(self, learner_id: str) -> LearnerProfile:
+        """A fresh profile; the conversation and feedback history stay until `forget`."""
+        profile = LearnerProfile(learner_id=self.profile(learner_id).learner_id)
+        self.learners.save(profile)
+        return profile
+
+    def export(self, learner_id: str) -> LearnerExport:
+        self.profile(learner_id)
+        return self.learners.export(learner_id)
+
+    def forget(self, learner_id: str) -> int:
+        """Delete every row stored about this learner; returns how many rows were removed."""
+        self.profile(learner_id)
+        return self.learners.forget(learner_id)

@@ -54,11 +54,21 @@ class Recommendation(BaseModel):
     reason: Reason | None = None
 
 
+class PathStep(BaseModel):
+    """One step of a learning path: a concept, the resource for it, and why it comes before the next."""
+
+    concept: str
+    resource_id: str | None = None
+    title: str | None = None
+    why: str = ""
+
+
 class Reply(BaseModel):
     learner_id: str
     text: str
     language: str
     recommendations: list[Recommendation]
     profile: LearnerProfile
-    notes: list[str] = Field(default_factory=list)  # e.g. which filters were relaxed
+    notes: list[str] = Field(default_factory=list)  # filters relaxed because too few resources matched
+    learning_path: list[PathStep] = Field(default_factory=list)
     reasons_ready: bool = False

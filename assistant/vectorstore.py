@@ -20,7 +20,7 @@ from assistant.config import Settings
 
 log = logging.getLogger(__name__)
 
-INDEX_SCHEMA_VERSION = "1"  # bump when documents_for() or the stored metadata change shape
+INDEX_SCHEMA_VERSION = "2"  # bump when documents_for() or the stored metadata change shape
 
 
 def shipped_minilm_path() -> Path:
@@ -80,6 +80,7 @@ class Hit:
     resource: Resource
     similarity: float  # cosine similarity of the best-matching chunk
     matched_part: int  # 0 = the summary document, >0 = a chunk of the long text
+    embedding: np.ndarray | None = None  # of the best-matching chunk, unit length
 
 
 def fingerprint(files: list[Path], embedding: MiniLMEmbedding, settings: Settings) -> str:
@@ -92,18 +93,23 @@ def fingerprint(files: list[Path], embedding: MiniLMEmbedding, settings: Setting
 
 
 def _metadata(resource: Resource, part: int) -> dict[str, Any]:
-    return {
+    meta: dict[str, Any] = {
         "resource_id": resource.id,
         "part": part,
         "language": resource.language,
         "resource_type": resource.resource_type,
         "modality": resource.modality,
+        "formats": sorted(resource.formats) or ["none"],  # Chroma refuses empty lists
         "level": resource.level,
         "duration_minutes": resource.duration_minutes if resource.duration_minutes is not None else -1,
         "free": {True: "yes", False: "no", None: "unknown"}[resource.free],
         "source": resource.source,
+        "concept": resource.concept or "",
         "resource": resource.model_dump_json(),
     }
+    if resource.topics:
+        meta["topics"] = resource.topics
+    return meta
 
 
 class VectorStore:
@@ -174,23 +180,42 @@ class VectorStore:
                 bar.update(len(part))
         return len(docs)
 
-    def search(self, query: str, where: dict | None = None, limit: int = 100) -> list[Hit]:
+    def encode(self, text: str | list[tuple[str, float]]) -> np.ndarray:
+        """A unit-length query embedding: of one text, or the weighted mean direction of several."""
+        parts = [(text, 1.0)] if isinstance(text, str) else text
+        vectors = np.asarray(self.embedding([t for t, _ in parts]), dtype=np.float32)
+        mixed = np.asarray([w for _, w in parts], dtype=np.float32) @ vectors
+        return mixed / max(float(np.linalg.norm(mixed)), 1e-9)
+
+    def search(self, query: str | np.ndarray, where: dict | None = None, limit: int = 100) -> list[Hit]:
         """Best chunks first, one hit per resource however many of its chunks match."""
         total = self.count()
         if total == 0:
             return []
+        vector = self.encode(query) if isinstance(query, str) else query
         result = self.collection.query(
-            query_texts=[query],
+            query_embeddings=[vector],
             n_results=min(total, limit * 3),
             where=where or None,
-            include=["metadatas", "distances"],
+            include=["metadatas", "distances", "embeddings"],
         )
         hits: dict[str, Hit] = {}
-        for meta, distance in zip(result["metadatas"][0], result["distances"][0]):
+        for meta, distance, emb in zip(result["metadatas"][0], result["distances"][0], result["embeddings"][0]):
             rid = meta["resource_id"]
             if rid not in hits:
                 resource = Resource.model_validate(json.loads(meta["resource"]))
-                hits[rid] = Hit(resource, 1.0 - float(distance), int(meta["part"]))
+                hits[rid] = Hit(resource, 1.0 - float(distance), int(meta["part"]), np.asarray(emb, dtype=np.float32))
             if len(hits) >= limit:
                 break
         return list(hits.values())
+
+    def summaries(self, resource_ids: list[str] | None = None) -> tuple[list[Resource], np.ndarray]:
+        """Resources and their summary-document embeddings: the given ids, or the whole catalog when None."""
+        if resource_ids is not None and not resource_ids:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        if resource_ids is None:
+            result = self.collection.get(where={"part": 0}, include=["metadatas", "embeddings"])
+        else:
+            result = self.collection.get(ids=[f"{rid}#0" for rid in resource_ids], include=["metadatas", "embeddings"])
+        resources = [Resource.model_validate(json.loads(m["resource"])) for m in result["metadatas"]]
+        return resources, np.asarray(result["embeddings"], dtype=np.float32)

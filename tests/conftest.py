@@ -68,9 +68,9 @@ def llm(settings):
 def engine(settings, store, llm):
     from assistant.catalog import load_catalog
     from assistant.engine import Engine
-    from assistant.knowledge.topics import TopicMatcher
+    from assistant.knowledge.graph import PrerequisiteGraph
     from assistant.profile.store import ProfileStore
 
     catalog = load_catalog(settings.sources_dir)
-    return Engine(settings, store, llm, ProfileStore(settings.data_dir / "learners.sqlite3"),
-                  TopicMatcher.from_resources(catalog.resources))
+    return Engine(settings, store, llm, ProfileStore(settings.data_dir / "learners.sqlite3"), catalog.resources,
+                  PrerequisiteGraph.from_metacademy(settings.sources_dir / "metacademy"))

@@ -14,30 +14,36 @@ FORMAT_NOUNS = {
 LEVEL_WORDS = {"beginner": ("beginner", "入门"), "intermediate": ("intermediate", "中级"), "advanced": ("advanced", "高级")}
 MODALITY_WORDS = {"audio": ("audio", "音频"), "video": ("video", "视频")}
 
-# (kind, supports) -> (English, Chinese) templates over the fact's values (plus the derived names below).
-_TEMPLATES: dict[tuple[str, bool], tuple[str, str]] = {
-    ("topic", True): ("it is about {topic}, which you asked for", "它讲的是你想学的 {topic}"),
-    ("topic", False): ("it is about {topic}, not what you asked for", "它讲的是 {topic}，不是你要找的内容"),
-    ("concept", True): ("it teaches {concept}, the concept you asked about", "它讲解你问到的概念 {concept}"),
-    ("prerequisite", True): ("it teaches {concept}, which you need before {target}",
-                             "它讲解 {concept}，这是学习 {target} 之前需要掌握的"),
-    ("format", True): ("it is {format_noun}, the format you prefer", "它是你偏好的形式：{format_noun}"),
-    ("format", False): ("it is {format_noun}, a format you wanted to avoid", "它是{format_noun}，是你不想要的形式"),
-    ("language", True): ("it is in {language_name}, the language you use", "它是{language_name}资源，与你使用的语言一致"),
-    ("language", False): ("it is in {language_name}, not the language you use", "它是{language_name}资源，不是你使用的语言"),
-    ("level", True): ("it is marked {level_word} level, matching your level", "它标注为{level_word}水平，与你的水平相符"),
-    ("level", False): ("it is marked {level_word} level, far from your {learner_level_word} level",
+# (kind, supports, variant) -> (English, Chinese) templates over the fact's values (plus the derived names below).
+_TEMPLATES: dict[tuple[str, bool, str], tuple[str, str]] = {
+    ("topic", True, "asked"): ("it is about {topic}, which you asked for", "它讲的是你想学的 {topic}"),
+    ("topic", True, "inferred"): ("it is filed under {topic}, which matches what you described",
+                                  "它属于 {topic}，与你描述的需求相符"),
+    ("topic", False, ""): ("it is about {topic}, which you already know", "它讲的是你已经掌握的 {topic}"),
+    ("concept", True, ""): ("it teaches {concept}, the concept you asked about", "它讲解你问到的概念 {concept}"),
+    ("prerequisite", True, "target"): ("it teaches {concept}, which you need before {target}",
+                                       "它讲解 {concept}，这是学习 {target} 之前需要掌握的"),
+    ("prerequisite", True, "why"): ("it teaches {concept}, which you need before {target} ({why})",
+                                    "它讲解 {concept}，这是学习 {target} 之前需要掌握的（{why}）"),
+    ("prerequisite", True, "gap"): ("it teaches {concept}, which you said you have not learned yet",
+                                    "它讲解你说还没掌握的 {concept}"),
+    ("format", True, ""): ("it is {format_noun}, the format you prefer", "它是你偏好的形式：{format_noun}"),
+    ("format", False, ""): ("it is {format_noun}, a format you wanted to avoid", "它是{format_noun}，是你不想要的形式"),
+    ("language", True, ""): ("it is in {language_name}, the language you use", "它是{language_name}资源，与你使用的语言一致"),
+    ("language", False, ""): ("it is in {language_name}, not the language you use", "它是{language_name}资源，不是你使用的语言"),
+    ("level", True, ""): ("it is marked {level_word} level, matching your level", "它标注为{level_word}水平，与你的水平相符"),
+    ("level", False, ""): ("it is marked {level_word} level, far from your {learner_level_word} level",
                        "它标注为{level_word}水平，与你的{learner_level_word}水平相差较大"),
-    ("length", True): ("it takes about {minutes} minutes, within your {budget}-minute sessions",
+    ("length", True, ""): ("it takes about {minutes} minutes, within your {budget}-minute sessions",
                        "大约需要 {minutes} 分钟，适合你每次 {budget} 分钟的学习时间"),
-    ("length", False): ("it takes about {minutes} minutes, much longer than your {budget}-minute sessions",
+    ("length", False, ""): ("it takes about {minutes} minutes, much longer than your {budget}-minute sessions",
                         "大约需要 {minutes} 分钟，远超过你每次 {budget} 分钟的学习时间"),
-    ("device", True): ("it is {modality_word}, easy to follow on your {device}", "它是{modality_word}，适合在{device_zh}上学习"),
-    ("free", True): ("it is free, as you asked", "它是免费的，符合你的要求"),
-    ("collaborative", True): ("learners who found {liked} helpful also used it", "觉得《{liked}》有用的学习者也用过它"),
-    ("similar_liked", True): ("it is similar to {liked}, which you found helpful", "它和你觉得有用的《{liked}》相似"),
-    ("content", True): ("it covers {phrase}, which you mentioned", "它涉及你提到的 {phrase}"),
-    ("excluded", False): ("you marked it as {mark}", "你已把它标记为{mark_zh}"),
+    ("device", True, ""): ("it is {modality_word}, easy to follow on your {device}", "它是{modality_word}，适合在{device_zh}上学习"),
+    ("free", True, ""): ("it is free, as you asked", "它是免费的，符合你的要求"),
+    ("collaborative", True, ""): ("learners who found {liked} helpful also used it", "觉得《{liked}》有用的学习者也用过它"),
+    ("similar_liked", True, ""): ("it is similar to {liked}, which you found helpful", "它和你觉得有用的《{liked}》相似"),
+    ("content", True, ""): ("it covers {phrase}, which you mentioned", "它涉及你提到的 {phrase}"),
+    ("excluded", False, ""): ("you marked it as {mark}", "你已把它标记为{mark_zh}"),
 }
 _DEVICE_ZH = {"phone": "手机", "tablet": "平板", "desktop": "电脑"}
 _MARK_ZH = {"not for me": "不适合我", "completed": "已完成"}
@@ -63,11 +69,19 @@ def _names(values: dict) -> dict:
     return names
 
 
+def _variant(fact: Fact) -> str:
+    if fact.kind == "topic" and fact.supports:
+        return str(fact.values.get("how", "asked"))
+    if fact.kind == "prerequisite":
+        return "why" if fact.values.get("why") else "target" if fact.values.get("target") else "gap"
+    return ""
+
+
 def render(fact: Fact, language: str = "en") -> str:
     """The fact as a clause in the learner's language (English for any language without templates)."""
-    templates = _TEMPLATES.get((fact.kind, fact.supports))
+    templates = _TEMPLATES.get((fact.kind, fact.supports, _variant(fact)))
     if templates is None:
-        raise KeyError(f"no wording for fact kind {fact.kind!r} (supports={fact.supports})")
+        raise KeyError(f"no wording for fact kind {fact.kind!r} (supports={fact.supports}, {_variant(fact)!r})")
     index = 1 if language == "zh" else 0
     names = {k: (v[index] if isinstance(v, tuple) else v) for k, v in _names(fact.values).items()}
     return templates[index].format(**names)

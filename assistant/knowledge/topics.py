@@ -43,7 +43,7 @@ def _pattern(name: str) -> str:
 class TopicMatcher:
     """Finds catalog topics named in a message, longest names first so "machine learning" beats "learning"."""
 
-    def __init__(self, topics: Iterable[str]):
+    def __init__(self, topics: Iterable[str], aliases: dict[str, str] | None = None):
         canonical: dict[str, str] = {}
         for topic in topics:
             key = normalise(topic)
@@ -60,10 +60,15 @@ class TopicMatcher:
         self._short = re.compile(
             rf"{_CUE_BEFORE}(?P<name>{short})(?![A-Za-z0-9+#])|(?<![A-Za-z0-9+#])(?P<after>{short}){_CUE_AFTER}"
         ) if short else None
+        # Abbreviations ("PCA") match only in capitals: "map" is a word, "MAP" an estimate.
+        self._aliases = {a: canonical[normalise(t)] for a, t in (aliases or {}).items() if normalise(t) in canonical}
+        self._alias_pattern = re.compile(
+            "|".join(rf"(?<![A-Za-z0-9]){re.escape(a)}s?(?![A-Za-z0-9])" for a in sorted(self._aliases, key=len, reverse=True))
+        ) if self._aliases else None
 
     @classmethod
-    def from_resources(cls, resources: Iterable[Resource]) -> TopicMatcher:
-        return cls(Counter(t for r in resources for t in r.topics))
+    def from_resources(cls, resources: Iterable[Resource], aliases: dict[str, str] | None = None) -> TopicMatcher:
+        return cls(Counter(t for r in resources for t in r.topics), aliases)
 
     @property
     def topics(self) -> list[str]:
@@ -77,7 +82,7 @@ class TopicMatcher:
     def __call__(self, text: str) -> list[str]:
         found: list[str] = []
         spans: list[tuple[int, int]] = []
-        for pattern in (self._pattern, self._short):
+        for pattern in (self._pattern, self._alias_pattern, self._short):
             if pattern is None:
                 continue
             for match in pattern.finditer(text):
@@ -85,7 +90,10 @@ class TopicMatcher:
                 start, end = match.span(group)
                 if any(s <= start < e for s, e in spans):
                     continue  # inside a longer name already found ("C" in "Objective-C")
-                topic = self.canonical(match.group(group))
+                if pattern is self._alias_pattern:
+                    topic = self._aliases.get(match.group(0).rstrip("s"), self._aliases.get(match.group(0)))
+                else:
+                    topic = self.canonical(match.group(group))
                 if topic and topic not in found:
                     found.append(topic)
                     spans.append((start, end))

@@ -1,13 +1,26 @@
-"""Durable learner memory: profiles and conversation turns in SQLite (WAL), one transaction per event."""
+"""Durable learner memory: profiles, conversation turns and feedback events in SQLite (WAL).
+
+One transaction per event, so a crash loses nothing that was acknowledged. Every read and write names one learner;
+`forget` removes every row of that learner. `LearnerStore` is the interface a server database would implement.
+"""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from datetime import datetime
 from pathlib import Path
+from typing import Literal, Protocol
+
+from pydantic import BaseModel
 
 from assistant.profile.schema import LearnerProfile, utcnow
+
+FeedbackKind = Literal["helpful", "not_for_me", "already_know", "completed", "opened"]
+FEEDBACK_KINDS: tuple[str, ...] = FeedbackKind.__args__  # type: ignore[attr-defined]
+# How much each event says the learner valued the resource (negative events do not feed collaborative filtering).
+POSITIVE_WEIGHT = {"helpful": 1.0, "completed": 1.0, "opened": 0.5}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS profiles (
@@ -20,23 +33,62 @@ CREATE TABLE IF NOT EXISTS turns (
     learner_id TEXT NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('learner', 'assistant')),
     text TEXT NOT NULL,
+    reply_json TEXT,
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS turns_by_learner ON turns (learner_id, id);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    learner_id TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_by_learner ON feedback (learner_id, id);
 """
+_TABLES = ("profiles", "turns", "feedback")
+
+
+class FeedbackEvent(BaseModel):
+    learner_id: str
+    resource_id: str
+    kind: FeedbackKind
+    created_at: datetime
+
+
+class LearnerExport(BaseModel):
+    """Everything stored about one learner, as they may download it."""
+
+    profile: LearnerProfile | None
+    turns: list[dict]
+    feedback: list[FeedbackEvent]
+
+
+class LearnerStore(Protocol):
+    def get(self, learner_id: str) -> LearnerProfile | None: ...
+    def save(self, profile: LearnerProfile) -> None: ...
+    def record_turn(self, profile: LearnerProfile, message: str) -> None: ...
+    def record_reply(self, learner_id: str, text: str, reply_json: str | None = None) -> None: ...
+    def history(self, learner_id: str, limit: int = 20) -> list[tuple[str, str]]: ...
+    def last_reply(self, learner_id: str) -> str | None: ...
+    def record_feedback(self, profile: LearnerProfile, resource_id: str, kind: str) -> FeedbackEvent: ...
+    def positive_events(self) -> list[tuple[str, str, float]]: ...
+    def export(self, learner_id: str) -> LearnerExport: ...
+    def forget(self, learner_id: str) -> int: ...
 
 
 class ProfileStore:
-    """Every read and write is scoped to one learner id."""
+    """SQLite implementation of LearnerStore; one connection shared by the server's worker threads."""
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        # FULL: an acknowledged event survives a power cut, not only a killed process.
+        self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_SCHEMA)
-        self._lock = threading.Lock()  # one connection shared by Gradio's worker threads
+        self._lock = threading.Lock()
 
     def get(self, learner_id: str) -> LearnerProfile | None:
         with self._lock:
@@ -46,22 +98,22 @@ class ProfileStore:
     def get_or_new(self, learner_id: str) -> LearnerProfile:
         return self.get(learner_id) or LearnerProfile(learner_id=learner_id)
 
-    def record_turn(self, profile: LearnerProfile, message: str) -> None:
-        """The learner's message and the profile it produced, committed together."""
-        now = utcnow().isoformat()
+    def save(self, profile: LearnerProfile) -> None:
         with self._lock, self._conn:
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.execute(
-                "INSERT INTO turns (learner_id, role, text, created_at) VALUES (?, 'learner', ?, ?)",
-                (profile.learner_id, message, now),
-            )
             self._save(profile)
 
-    def record_reply(self, learner_id: str, text: str) -> None:
+    def record_turn(self, profile: LearnerProfile, message: str) -> None:
+        """The learner's message and the profile it produced, committed together."""
+        with self._lock, self._conn:
+            self._conn.execute("INSERT INTO turns (learner_id, role, text, created_at) VALUES (?, 'learner', ?, ?)",
+                               (profile.learner_id, message, utcnow().isoformat()))
+            self._save(profile)
+
+    def record_reply(self, learner_id: str, text: str, reply_json: str | None = None) -> None:
         with self._lock, self._conn:
             self._conn.execute(
-                "INSERT INTO turns (learner_id, role, text, created_at) VALUES (?, 'assistant', ?, ?)",
-                (learner_id, text, utcnow().isoformat()),
+                "INSERT INTO turns (learner_id, role, text, reply_json, created_at) VALUES (?, 'assistant', ?, ?, ?)",
+                (learner_id, text, reply_json, utcnow().isoformat()),
             )
 
     def history(self, learner_id: str, limit: int = 20) -> list[tuple[str, str]]:
@@ -72,11 +124,64 @@ class ProfileStore:
             ).fetchall()
         return [(r, t) for r, t in reversed(rows)]
 
+    def last_reply(self, learner_id: str) -> str | None:
+        """The structured JSON of the assistant's last reply to this learner, if any."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT reply_json FROM turns WHERE learner_id = ? AND role = 'assistant' AND reply_json IS NOT NULL "
+                "ORDER BY id DESC LIMIT 1", (learner_id,)).fetchone()
+        return row[0] if row else None
+
+    def record_feedback(self, profile: LearnerProfile, resource_id: str, kind: str) -> FeedbackEvent:
+        """The event and the profile it changed, committed together."""
+        event = FeedbackEvent(learner_id=profile.learner_id, resource_id=resource_id, kind=kind, created_at=utcnow())
+        with self._lock, self._conn:
+            self._conn.execute("INSERT INTO feedback (learner_id, resource_id, kind, created_at) VALUES (?, ?, ?, ?)",
+                               (event.learner_id, resource_id, kind, event.created_at.isoformat()))
+            self._save(profile)
+        return event
+
+    def positive_events(self) -> list[tuple[str, str, float]]:
+        """(learner, resource, weight) for every positive event: the collaborative signal's training data."""
+        with self._lock:
+            rows = self._conn.execute("SELECT learner_id, resource_id, kind FROM feedback").fetchall()
+        return [(learner, resource, POSITIVE_WEIGHT[kind]) for learner, resource, kind in rows if kind in POSITIVE_WEIGHT]
+
+    def feedback_count(self) -> int:
+        with self._lock:
+            return self._conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
+
+    def export(self, learner_id: str) -> LearnerExport:
+        with self._lock:
+            turns = self._conn.execute(
+                "SELECT role, text, created_at FROM turns WHERE learner_id = ? ORDER BY id", (learner_id,)).fetchall()
+            events = self._conn.execute(
+                "SELECT resource_id, kind, created_at FROM feedback WHERE learner_id = ? ORDER BY id",
+                (learner_id,)).fetchall()
+        return LearnerExport(
+            profile=self.get(learner_id),
+            turns=[{"role": r, "text": t, "created_at": c} for r, t, c in turns],
+            feedback=[FeedbackEvent(learner_id=learner_id, resource_id=r, kind=k, created_at=c) for r, k, c in events],
+        )
+
+    def forget(self, learner_id: str) -> int:
+        """Delete every row of this learner in one transaction; returns how many rows went."""
+        removed = 0
+        with self._lock, self._conn:
+            for table in _TABLES:
+                removed += self._conn.execute(f"DELETE FROM {table} WHERE learner_id = ?", (learner_id,)).rowcount
+        return removed
+
+    def count_rows(self, learner_id: str) -> int:
+        with self._lock:
+            return sum(self._conn.execute(f"SELECT COUNT(*) FROM {t} WHERE learner_id = ?", (learner_id,)).fetchone()[0]
+                       for t in _TABLES)
+
     def _save(self, profile: LearnerProfile) -> None:
         self._conn.execute(
             "INSERT INTO profiles (learner_id, profile_json, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(learner_id) DO UPDATE SET profile_json = excluded.profile_json, updated_at = excluded.updated_at",
-            (profile.learner_id, profile.model_dump_json(), datetime.isoformat(profile.updated_at)),
+            (profile.learner_id, profile.model_dump_json(), profile.updated_at.isoformat()),
         )
 
     def close(self) -> None:

@@ -1,11 +1,15 @@
-"""Data passed between retrieval, scorers and fusion."""
+"""Data passed between retrieval, focus inference, scorers and fusion."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+
 from assistant.catalog.schema import Resource
+from assistant.knowledge.graph import Concept, PrerequisiteNeed
 from assistant.profile.schema import LearnerProfile
 from assistant.reply import Fact, TurnContext
 
@@ -13,7 +17,40 @@ from assistant.reply import Fact, TurnContext
 @dataclass(frozen=True)
 class Candidate:
     resource: Resource
-    similarity: float
+    similarity: float  # cosine between the request and the resource's best-matching text
+    embedding: np.ndarray | None = None  # unit length; used for diversity and similarity to liked items
+    origin: str = "search"  # search | topic | concept: which retrieval step found it
+
+
+@dataclass(frozen=True)
+class TopicEvidence:
+    confidence: float  # 0..1: how surely the request is about this catalog topic
+    named: bool  # the learner used the topic's name (else it was inferred from what they described)
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What the request is about in the catalog's own terms."""
+
+    topics: Mapping[str, TopicEvidence] = field(default_factory=dict)
+    targets: Sequence[Concept] = ()  # knowledge-graph concepts asked about
+    needs: Sequence[PrerequisiteNeed] = ()  # concepts the learner lacks, with the target they come before
+
+
+class CollaborativeModel(Protocol):
+    def scores(self, history: Mapping[str, float], candidates: Sequence[str]) -> dict[str, float]: ...
+    def evidence(self, history: Mapping[str, float], candidate: str) -> tuple[str, float] | None: ...
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What feedback says: this learner's liked items (with embeddings) and every learner's behaviour."""
+
+    liked: Sequence[tuple[Resource, np.ndarray]] = ()
+    history: Mapping[str, float] = field(default_factory=dict)  # resource id -> weight of positive events
+    collaborative: CollaborativeModel | None = None
+    popularity: Mapping[str, float] = field(default_factory=dict)  # resource id -> 0..1
+    titles: Mapping[str, str] = field(default_factory=dict)  # resource id -> title, for evidence wording
 
 
 @dataclass(frozen=True)
@@ -28,6 +65,10 @@ class Signal:
 class RankingInput:
     profile: LearnerProfile
     context: TurnContext = field(default_factory=TurnContext)
+    focus: Focus = field(default_factory=Focus)
+    feedback: Feedback = field(default_factory=Feedback)
+    request: str = ""  # the learner's recent words, for facts that quote them
+    relevance: Mapping[str, float] = field(default_factory=dict)  # resource id -> the LLM's P(yes), when scored
 
 
 class Scorer(Protocol):

@@ -3,16 +3,23 @@ from assistant.reply import Fact
 
 
 class TopicScorer:
-    """Whether the resource is filed under a topic the learner named (weighted by how recent the mention is)."""
+    """How surely the resource is about what the request is about: the topics it is filed under, combined as
+    independent evidence (noisy-or); a resource only about things the learner already knows counts against."""
 
     name = "topic"
 
     def __call__(self, candidate: Candidate, given: RankingInput) -> Signal:
-        resource_topics = {t.lower(): t for t in candidate.resource.topics}
-        best, best_topic = 0.0, None
-        for topic, weight in given.profile.topics.items():
-            if topic.lower() in resource_topics and weight > best:
-                best, best_topic = weight, resource_topics[topic.lower()]
-        if best_topic is None:
+        topics = candidate.resource.topics
+        known = set(given.profile.known_topics)
+        if topics and set(topics) <= known:
+            return Signal(-0.5, (Fact(kind="topic", values={"topic": topics[0]}, supports=False),))
+        matched = sorted(((given.focus.topics[t], t) for t in topics if t in given.focus.topics),
+                         key=lambda pair: -pair[0].confidence)
+        if not matched:
             return Signal(0.0)
-        return Signal(best, (Fact(kind="topic", values={"topic": best_topic}),))
+        doubt = 1.0
+        for evidence, _ in matched:
+            doubt *= 1.0 - evidence.confidence
+        strongest, topic = matched[0]
+        how = "asked" if strongest.named else "inferred"
+        return Signal(round(1.0 - doubt, 4), (Fact(kind="topic", values={"topic": topic, "how": how}),))

@@ -1,0 +1,1 @@
+"""Evaluation: dialogue cases, ranking/profile/reason metrics, the runner and its reports."""

@@ -1,0 +1,56 @@
+"""The final order: what the learner must learn first leads, the rest is picked by MMR so the list is not ten copies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.ranking.fusion import Ranked
+from assistant.ranking.types import Focus
+
+
+def mmr(ranked: Sequence[Ranked], k: int, trade_off: float, chosen: Sequence[Ranked] = ()) -> list[Ranked]:
+    """Maximal marginal relevance: each pick maximises trade_off * score - (1 - trade_off) * closeness to picks.
+
+    Scores are rescaled to [0, 1] over the pool so the trade-off means the same whatever the weights are.
+    """
+    taken = {id(r) for r in chosen}  # identity: Ranked holds numpy arrays, so == would compare them
+    pool = [r for r in ranked if r.candidate.embedding is not None and id(r) not in taken]
+    if trade_off >= 1.0 or not pool:
+        return list(chosen) + [r for r in ranked if id(r) not in taken][: k - len(chosen)]
+    scores = np.array([r.score for r in pool])
+    spread = scores.max() - scores.min()
+    relevance = (scores - scores.min()) / spread if spread > 0 else np.ones_like(scores)
+    vectors = np.stack([r.candidate.embedding for r in pool])
+    picked = list(chosen)
+    closeness = np.zeros(len(pool))
+    for r in picked:
+        if r.candidate.embedding is not None:
+            closeness = np.maximum(closeness, vectors @ r.candidate.embedding)
+    available = np.ones(len(pool), dtype=bool)
+    while len(picked) < k and available.any():
+        value = trade_off * relevance - (1 - trade_off) * closeness
+        value[~available] = -np.inf
+        best = int(np.argmax(value))
+        picked.append(pool[best])
+        available[best] = False
+        closeness = np.maximum(closeness, vectors @ vectors[best])
+    return picked
+
+
+def arrange(ranked: Sequence[Ranked], focus: Focus, k: int, trade_off: float) -> list[Ranked]:
+    """Resources for missing prerequisites first (at most half the list, one per concept before any second),
+    then the rest by MMR."""
+    needed = [n.concept.tag for n in focus.needs]
+    first: list[Ranked] = []
+    if needed:
+        by_concept = {tag: [r for r in ranked if r.candidate.resource.concept == tag] for tag in needed}
+        quota = max(1, k // 2)
+        depth = 0
+        while len(first) < quota and any(len(v) > depth for v in by_concept.values()):
+            for tag in needed:
+                if depth < len(by_concept[tag]) and len(first) < quota:
+                    first.append(by_concept[tag][depth])
+            depth += 1
+    return mmr(ranked, k, trade_off, chosen=first)

@@ -1,0 +1,73 @@
+"""Which catalog topics and knowledge-graph concepts a request is about.
+
+Topics the learner named are kept only if the catalog agrees they fit the request ("make Android apps" names the
+build tool Make, but no Make resource comes close to the request). Topics they did not name are inferred from the
+best retrieval hits: each hit votes for its topic headings with its similarity, as a reader scanning the results
+would notice "these are all SQL books".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from assistant.knowledge.graph import Concept, PrerequisiteGraph
+from assistant.profile.schema import LearnerProfile
+from assistant.ranking.types import Candidate, Focus, TopicEvidence
+
+VOTERS = 30  # best hits that vote for topics
+MIN_CONFIDENCE = 0.25
+MAX_TOPICS = 5
+CHECK_RATIO = 0.75  # a named topic's own best item must be this close to the best hit to count
+CERTAINTY = 0.9  # no topic is ever certain: resources filed under several of the request's topics still rank higher
+SECONDARY = 0.6  # inferred topics count less once the learner has named one that fits
+
+
+def topic_votes(hits: Sequence[Candidate], ignore: set[str] = frozenset()) -> dict[str, float]:
+    """Similarity-weighted topic counts over the best hits, scaled so the strongest topic has 1."""
+    votes: dict[str, float] = defaultdict(float)
+    for hit in hits[:VOTERS]:
+        for topic in set(hit.resource.topics) - ignore:
+            votes[topic] += max(hit.similarity, 0.0)
+    top = max(votes.values(), default=0.0)
+    return {t: v / top for t, v in votes.items()} if top > 0 else {}
+
+
+class FocusFinder:
+    """Turns the profile and the first retrieval hits into a Focus."""
+
+    def __init__(self, graph: PrerequisiteGraph):
+        self.graph = graph
+
+    @staticmethod
+    def _fits(names: list[str], votes: dict[str, float], best: float, best_in_topic: Callable[[str], float]) -> list[str]:
+        """The names whose catalog resources come close to this request (the rest belong to another subject)."""
+        return [n for n in names if n in votes or best_in_topic(n) >= CHECK_RATIO * best]
+
+    def find(self, profile: LearnerProfile, hits: Sequence[Candidate],
+             best_in_topic: Callable[[str], float]) -> Focus:
+        """`best_in_topic(topic)` is the similarity of the topic's best resource to this request."""
+        # What the learner already knows is not what they are asking for, however often it shows up in the hits.
+        known = set(profile.known_topics) - set(profile.current_topics())
+        votes = topic_votes(hits, known)
+        best = max((h.similarity for h in hits[:VOTERS]), default=0.0)
+        named = {t: profile.topics[t] for t in self._fits(profile.current_topics(), votes, best, best_in_topic)}
+        inferred = SECONDARY if named else 1.0
+        evidence = {t: TopicEvidence(round(CERTAINTY * inferred * v, 3), False)
+                    for t, v in votes.items() if v >= MIN_CONFIDENCE}
+        for topic, weight in named.items():
+            evidence[topic] = TopicEvidence(round(CERTAINTY * max(weight, votes.get(topic, 0.0)), 3), True)
+        strongest = dict(sorted(evidence.items(), key=lambda kv: (-kv[1].confidence, not kv[1].named))[:MAX_TOPICS])
+        targets = self._concepts([t for t, e in strongest.items() if e.named or e.confidence >= 0.6])
+        gaps = self._concepts(self._fits(profile.gaps, votes, best, best_in_topic))
+        gap_tags = {g.tag for g in gaps}
+        targets = [t for t in targets if t.tag not in gap_tags]
+        return Focus(strongest, targets, self.graph.needs(targets, gaps) if gaps else [])
+
+    def _concepts(self, names: list[str]) -> list[Concept]:
+        found: list[Concept] = []
+        for name in names:
+            concept = self.graph.find(name)
+            if concept is not None and concept not in found:
+                found.append(concept)
+        return found

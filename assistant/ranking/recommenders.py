@@ -1,0 +1,202 @@
+"""Recommenders: the hybrid pipeline and the baselines it is compared with, behind one interface.
+
+The hybrid order is: query and filters -> Chroma search (relaxing filters in a stated order) -> focus (topics,
+concepts, missing prerequisites) -> more candidates from the focus topics and concepts -> scorers -> fusion ->
+optional LLM relevance on the best few -> prerequisites first, then MMR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from assistant.catalog.schema import Resource
+from assistant.profile.schema import LearnerProfile
+from assistant.ranking.diversity import arrange
+from assistant.ranking.focus import FocusFinder
+from assistant.ranking.fusion import Ranked, by_score, score_one
+from assistant.ranking.query import Query, build_query
+from assistant.ranking.types import Candidate, Feedback, Focus, RankingInput, Scorer
+from assistant.reply import TurnContext
+from assistant.vectorstore import Hit, VectorStore
+
+RelevanceFn = Callable[[LearnerProfile, str, list[Resource]], list[float]]
+
+
+@dataclass(frozen=True)
+class Request:
+    profile: LearnerProfile
+    messages: list[str]  # the learner's messages, oldest first; the last one is this turn's
+    context: TurnContext = field(default_factory=TurnContext)
+    feedback: Feedback = field(default_factory=Feedback)
+    k: int = 5
+
+
+@dataclass
+class Recommendations:
+    ranked: list[Ranked]
+    focus: Focus = field(default_factory=Focus)
+    relaxed: list[str] = field(default_factory=list)  # filters dropped because too few resources matched
+    pool: list[Ranked] = field(default_factory=list)  # every scored candidate, best first (answers "why not?")
+
+
+class Recommender(Protocol):
+    def recommend(self, request: Request) -> Recommendations: ...
+
+
+def _candidate(hit: Hit, origin: str = "search") -> Candidate:
+    return Candidate(hit.resource, hit.similarity, hit.embedding, origin)
+
+
+def _excluding(hits: Sequence[Hit], excluded: set[str]) -> list[Hit]:
+    return [h for h in hits if not (h.resource.all_ids & excluded)]
+
+
+@dataclass
+class HybridSettings:
+    weights: dict[str, float]
+    pool: int = 120
+    topic_pool: int = 40  # extra candidates fetched per focus topic
+    concept_pool: int = 8  # extra candidates per target or missing concept
+    diversity: float = 0.85  # MMR trade-off: 1 = no diversification
+    llm_rerank: int = 10  # best candidates the LLM judges (0 = none)
+
+
+class HybridRecommender:
+    def __init__(self, store: VectorStore, finder: FocusFinder, scorers: Sequence[Scorer], settings: HybridSettings,
+                 relevance: RelevanceFn | None = None):
+        self.store = store
+        self.finder = finder
+        self.scorers = scorers
+        self.settings = settings
+        self.relevance = relevance
+
+    def _search(self, query: Query, vector: np.ndarray, excluded: set[str], k: int) -> tuple[list[Hit], list[str]]:
+        """Search with every filter; drop filters in the stated order while fewer than k resources match."""
+        dropped: list[str] = []
+        while True:
+            hits = _excluding(self.store.search(vector, query.where(set(dropped)), self.settings.pool), excluded)
+            remaining = [f for f in query.relaxable if f not in dropped]
+            if len(hits) >= k or not remaining:
+                return hits, dropped
+            dropped.append(remaining[0])
+
+    def _expand(self, query: Query, vector: np.ndarray, dropped: list[str], focus: Focus,
+                excluded: set[str]) -> list[Candidate]:
+        """Resources filed under the focus topics, and those teaching the concepts in play."""
+        found: list[Candidate] = []
+        for topic, evidence in focus.topics.items():
+            if evidence.confidence >= 0.5:
+                where = query.where(set(dropped), {"topics": {"$contains": topic}})
+                found += [_candidate(h, "topic") for h in _excluding(
+                    self.store.search(vector, where, self.settings.topic_pool), excluded)]
+        concepts = [n.concept.tag for n in focus.needs] + [t.tag for t in focus.targets]
+        for tag in dict.fromkeys(concepts):
+            where = query.where(set(dropped) | {"formats", "level"}, {"concept": tag})
+            found += [_candidate(h, "concept") for h in _excluding(
+                self.store.search(vector, where, self.settings.concept_pool), excluded)]
+        return found
+
+    def recommend(self, request: Request) -> Recommendations:
+        profile = request.profile
+        query = build_query(profile, request.messages)
+        vector = self.store.encode(list(query.parts))
+        excluded = profile.excluded
+        hits, dropped = self._search(query, vector, excluded, request.k)
+        language_only = query.where(set(dropped) | {"formats", "level", "free"})
+
+        def best_in_topic(topic: str) -> float:
+            where = {"$and": [language_only, {"topics": {"$contains": topic}}]} if language_only else \
+                {"topics": {"$contains": topic}}
+            found = self.store.search(vector, where, 1)
+            return found[0].similarity if found else 0.0
+
+        candidates = [_candidate(h) for h in hits]
+        focus = self.finder.find(profile, candidates, best_in_topic)
+        seen = {c.resource.id for c in candidates}
+        for extra in self._expand(query, vector, dropped, focus, excluded):
+            if extra.resource.id not in seen:
+                seen.add(extra.resource.id)
+                candidates.append(extra)
+        request_text = " ".join(request.messages[-3:])
+        given = RankingInput(profile, request.context, focus, request.feedback, request_text)
+        weights = self.settings.weights
+        scored = by_score([score_one(c, given, self.scorers, weights) for c in candidates])
+        if self.relevance is not None and weights.get("llm", 0.0) and self.settings.llm_rerank and scored:
+            scored = self._rerank_with_llm(scored, given, request_text)
+        ranked = arrange(scored, focus, request.k, self.settings.diversity)
+        return Recommendations(ranked, focus, dropped, scored)
+
+    def _rerank_with_llm(self, scored: list[Ranked], given: RankingInput, request_text: str) -> list[Ranked]:
+        head = scored[: self.settings.llm_rerank]
+        p_yes = self.relevance(given.profile, request_text, [r.candidate.resource for r in head])
+        judged = RankingInput(given.profile, given.context, given.focus, given.feedback, given.request,
+                              {r.candidate.resource.id: p for r, p in zip(head, p_yes)})
+        rescored = [score_one(r.candidate, judged, self.scorers, self.settings.weights) for r in head]
+        return by_score(rescored + scored[len(head):])
+
+
+class DenseRecommender:
+    """Baseline: a plain dense-retrieval chatbot, the learner's messages embedded and matched, no filters."""
+
+    def __init__(self, store: VectorStore):
+        self.store = store
+
+    def recommend(self, request: Request) -> Recommendations:
+        text = " ".join(reversed(request.messages[-3:]))
+        hits = _excluding(self.store.search(text, None, request.k * 2), request.profile.excluded)[: request.k]
+        ranked = [Ranked(_candidate(h), round(h.similarity, 4), {"semantic": round(h.similarity, 4)}, ()) for h in hits]
+        return Recommendations(ranked, pool=ranked)
+
+
+class BM25Recommender:
+    """Baseline: BM25 keyword match of the learner's messages against each resource's summary text."""
+
+    def __init__(self, store: VectorStore):
+        import bm25s
+
+        from assistant.catalog.documents import summary_text
+
+        self.resources, self.embeddings = store.summaries()
+        self.index = bm25s.BM25()
+        texts = [f"{summary_text(r)}. {r.description}" for r in self.resources]
+        self.index.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
+        self._tokenize = bm25s.tokenize
+
+    def recommend(self, request: Request) -> Recommendations:
+        tokens = self._tokenize([" ".join(request.messages[-3:])], stopwords="en", show_progress=False)
+        k = min(len(self.resources), request.k * 2)
+        indices, scores = self.index.retrieve(tokens, k=k, show_progress=False)
+        ranked = []
+        for index, score in zip(indices[0], scores[0]):
+            resource = self.resources[int(index)]
+            if resource.all_ids & request.profile.excluded or score <= 0:
+                continue
+            candidate = Candidate(resource, 0.0, self.embeddings[int(index)], "bm25")
+            ranked.append(Ranked(candidate, round(float(score), 4), {"bm25": round(float(score), 4)}, ()))
+        return Recommendations(ranked[: request.k], pool=ranked)
+
+
+class PopularityRecommender:
+    """Baseline: the resources most learners found helpful or opened, the same for everyone."""
+
+    def __init__(self, store: VectorStore):
+        self.resources, self.embeddings = store.summaries()
+
+    def recommend(self, request: Request) -> Recommendations:
+        popularity = request.feedback.popularity
+        order = sorted(range(len(self.resources)),
+                       key=lambda i: (-popularity.get(self.resources[i].id, 0.0), self.resources[i].id))
+        ranked = []
+        for i in order:
+            resource = self.resources[i]
+            if resource.all_ids & request.profile.excluded:
+                continue
+            p = popularity.get(resource.id, 0.0)
+            ranked.append(Ranked(Candidate(resource, 0.0, self.embeddings[i], "popularity"), p, {"popularity": p}, ()))
+            if len(ranked) == request.k:
+                break
+        return Recommendations(ranked, pool=ranked)

@@ -1,0 +1,59 @@
+"""Query filters from the profile, and which topics and concepts a request is about."""
+
+import numpy as np
+
+from assistant.catalog.schema import Resource
+from assistant.config import PROJECT_ROOT
+from assistant.knowledge.graph import PrerequisiteGraph
+from assistant.profile.schema import LearnerProfile
+from assistant.ranking.focus import FocusFinder, topic_votes
+from assistant.ranking.query import build_query
+from assistant.ranking.types import Candidate
+
+GRAPH = PrerequisiteGraph.from_metacademy(PROJECT_ROOT / "vectorstore" / "sources" / "metacademy")
+
+
+def hit(rid: str, topics: list[str], similarity: float, concept: str | None = None) -> Candidate:
+    resource = Resource(id=rid, title=rid, url=f"https://x.example/{rid}", topics=topics, concept=concept)
+    return Candidate(resource, similarity, np.ones(3) / np.sqrt(3))
+
+
+def test_filters_follow_the_stated_slots_and_relax_language_last():
+    profile = LearnerProfile(learner_id="a", language="zh", level="beginner", formats={"book": 1.0, "video": -1.0},
+                             free_only=True)
+    query = build_query(profile, ["想学 Python"])
+    assert set(query.filters) == {"language", "formats", "level", "free"}
+    assert query.relaxable == ["level", "free", "formats", "language"]
+    assert query.where({"formats", "level", "free"}) == {"language": "zh"}
+    assert {"formats": {"$not_contains": "video"}} in query.filters["formats"]["$and"]
+
+
+def test_the_latest_message_weighs_most_in_the_query():
+    query = build_query(LearnerProfile(learner_id="a"), ["first", "second", "latest"])
+    assert query.parts[0] == ("latest", 1.0) and query.parts[1] == ("second", 0.5)
+
+
+def test_hits_vote_for_their_topics_by_similarity():
+    votes = topic_votes([hit("a", ["SQL"], 0.6), hit("b", ["SQL", "Databases"], 0.5), hit("c", ["Docker"], 0.3)])
+    assert votes["SQL"] == 1.0 and 0.4 < votes["Databases"] < 0.5 and votes["Docker"] < votes["Databases"]
+
+
+def test_a_named_topic_far_from_the_request_is_dropped():
+    profile = LearnerProfile(learner_id="a", topics={"Android": 1.0, "Make": 1.0})
+    hits = [hit("a", ["Android"], 0.7), hit("b", ["Android"], 0.65)]
+    focus = FocusFinder(GRAPH).find(profile, hits, lambda topic: 0.2)
+    assert focus.topics["Android"].named and "Make" not in focus.topics
+
+
+def test_stated_gaps_become_needs_before_the_target():
+    profile = LearnerProfile(learner_id="a", topics={"random forests": 1.0}, gaps=["decision trees"])
+    hits = [hit("a", ["random forests"], 0.7, "random_forests"), hit("b", ["decision trees"], 0.6, "decision_trees")]
+    focus = FocusFinder(GRAPH).find(profile, hits, lambda topic: 0.6)
+    assert [t.tag for t in focus.targets] == ["random_forests"]
+    assert focus.needs[0].concept.tag == "decision_trees" and focus.needs[0].target.tag == "random_forests"
+
+
+def test_gaps_of_an_earlier_subject_do_not_follow_the_learner():
+    profile = LearnerProfile(learner_id="a", topics={"SQL": 1.0}, gaps=["Bayes' rule"])
+    focus = FocusFinder(GRAPH).find(profile, [hit("a", ["SQL"], 0.7)], lambda topic: 0.1)
+    assert not focus.needs
