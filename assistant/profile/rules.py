@@ -12,7 +12,8 @@ from collections.abc import Callable
 from assistant.profile.schema import ProfileDelta
 
 _FORMAT_WORDS: dict[str, str] = {
-    r"books?|e-?books?|reading|read a lot|textbooks?|書|书籍?|电子书|教材": "book",
+    r"books?|e-?books?|reading|read a lot|textbooks?|(?:rather|prefer to|like to|love to|want to|something to|stuff to) read|"
+    r"書|书籍?|电子书|教材|阅读": "book",
     r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|视频|影片|看视频": "video",
     r"courses?|moocs?|classes|lectures?|课程|网课|公开课": "course",
     r"podcasts?|listen(?:ing)?|audio|播客|音频|听": "podcast",
@@ -21,8 +22,8 @@ _FORMAT_WORDS: dict[str, str] = {
     r"papers?|论文": "paper",
 }
 # Words that turn the format after them into one to avoid ("no videos", "rather than videos").
-_NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|never|instead of|rather than|over|"
-             r"不要|不想|别|不喜欢|讨厌|不爱)")
+_NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|never|instead of|rather than|than|over|"
+             r"skip|不要|不想|别|不喜欢|讨厌|不爱)")
 # A class/lecture as the learner's situation ("for my statistics class") is not a format wish.
 _NOT_A_FORMAT = re.compile(r"(?:my|our|the|this|next) (?:\w+ ){0,2}(?:class|course|lecture)s?\b|"
                            r"(?:university|college|school) course", re.I)
@@ -30,8 +31,10 @@ _NOT_A_FORMAT = re.compile(r"(?:my|our|the|this|next) (?:\w+ ){0,2}(?:class|cour
 _LEVELS: list[tuple[str, str]] = [
     (r"graduate[- ]level|graduate textbooks?|advanced|expert|experienced|senior|deep dive|professional|"
      r"高级|进阶|资深|深入", "advanced"),
-    (r"intermediate|some experience|know (?:some|the basics)|a bit of experience|有一定基础|有些基础|中级", "intermediate"),
-    (r"beginner|new to|never (?:programmed|coded|learned|used|written)|total novice|novice|from scratch|"
+    (r"intermediate|mid[- ]level|some experience|know (?:some|the basics)|a bit of experience|有一定基础|有些基础|中级",
+     "intermediate"),
+    (r"beginner|new to|never (?:programmed|coded|learned|used|written|touched|tried|done|seen)|total novice|novice|"
+     r"from scratch|"
      r"just start|get started|getting started|no experience|first time|complete newbie|newbie|"
      r"入门|零基础|初学|新手|小白|从头", "beginner"),
 ]
@@ -46,7 +49,7 @@ _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
 _MINUTES = re.compile(
     r"(?P<num>\d+(?:\.\d+)?|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty(?:-five)?|fifty|sixty|ninety|"
     r"half an?|二十|三十|[一两二三四五十半])"
-    r"\s*(?:个)?\s*(?P<unit>minutes?|mins?|hours?|hrs?|h\b|分钟|小时|钟头)",
+    r"[\s-]*(?:个)?\s*(?P<unit>minutes?|mins?|hours?|hrs?|h\b|分钟|小时|钟头)",
     re.I,
 )
 _HALF_HOUR = re.compile(r"half an? hour|半小时|半个小时|半个钟头", re.I)
