@@ -17,7 +17,7 @@ from assistant.config import Settings
 from assistant.explain.reasons import ReasonWriter
 from assistant.explain.reply_text import compose
 from assistant.knowledge.graph import PrerequisiteGraph
-from assistant.knowledge.topics import TopicMatcher
+from assistant.knowledge.topics import TopicMatcher, load_aliases
 from assistant.llm.model import GenerationLimits, LocalLLM
 from assistant.llm.prompts import PromptTemplate, load_prompts
 from assistant.profile.edits import ProfileEdit
@@ -79,7 +79,7 @@ class Engine:
         self.learners = learners
         self.graph = graph
         self.resources = {rid: r for r in catalog for rid in r.all_ids}
-        self.topics = TopicMatcher.from_resources(catalog, graph.aliases)
+        self.topics = TopicMatcher.from_resources(catalog, {**graph.aliases, **load_aliases()})
         self.prompts = prompts or load_prompts(settings.prompts_dir, REQUIRED_PROMPTS)
         limits = GenerationLimits(settings.max_new_tokens, settings.generation_timeout_s)
         self.reasons = ReasonWriter(llm, self.prompts["reason"], limits)

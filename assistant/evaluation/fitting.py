@@ -42,7 +42,7 @@ def collect(engine: Engine, cases: Sequence[EvalCase], progress: bool = True) ->
             engine.turn(learner, turn, with_reasons=False)
         profile, messages = engine.understand(learner, case.turns[-1])
         pools.append(CasePool(case, engine.recommend(profile, messages, TurnContext())))
-        engine.forget(learner)
+        engine.learners.forget(learner)  # single-turn cases never stored a profile
     return pools
 
 

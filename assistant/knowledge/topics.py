@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
 
 from assistant.catalog.schema import Resource
 
@@ -17,6 +20,15 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SHORT = 2  # names this short ("Go", "R", "C") match only with their catalog spelling and a cue word beside them
 _CUE_BEFORE = r"(?:\b(?:learn|learning|study|studying|in|with|about|using|try|trying|know|to|program)\s+(?:some\s+|a bit of\s+|a little\s+|the\s+)?|学习?\s*|用\s*)"
 _CUE_AFTER = r"\s*(?:language|programming|lang\b|code|developer|programmer|语言)"
+
+
+ALIASES_FILE = Path(__file__).with_name("aliases.yaml")
+
+
+def load_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
+    """The curated everyday names for catalog topics (alias -> topic)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(alias): str(topic) for alias, topic in data.items()}
 
 
 def normalise(topic: str) -> str:
@@ -51,6 +63,10 @@ class TopicMatcher:
                 continue
             canonical.setdefault(key, topic)
             canonical.setdefault(_singular(key), topic)
+        # Lowercase aliases join the vocabulary; those with capitals are matched exactly (below).
+        for alias, topic in (aliases or {}).items():
+            if alias == alias.lower() and normalise(topic) in canonical:
+                canonical.setdefault(normalise(alias), canonical[normalise(topic)])
         self._canonical = canonical
         self._topics = sorted(set(canonical.values()))
         long_names = sorted((k for k in canonical if len(k) > _SHORT), key=len, reverse=True)
@@ -61,7 +77,8 @@ class TopicMatcher:
             rf"{_CUE_BEFORE}(?P<name>{short})(?![A-Za-z0-9+#])|(?<![A-Za-z0-9+#])(?P<after>{short}){_CUE_AFTER}"
         ) if short else None
         # Abbreviations ("PCA") match only in capitals: "map" is a word, "MAP" an estimate.
-        self._aliases = {a: canonical[normalise(t)] for a, t in (aliases or {}).items() if normalise(t) in canonical}
+        self._aliases = {a: canonical[normalise(t)] for a, t in (aliases or {}).items()
+                         if a != a.lower() and normalise(t) in canonical}
         self._alias_pattern = re.compile(
             "|".join(rf"(?<![A-Za-z0-9]){re.escape(a)}s?(?![A-Za-z0-9])" for a in sorted(self._aliases, key=len, reverse=True))
         ) if self._aliases else None
@@ -97,7 +114,7 @@ class TopicMatcher:
                 if topic and topic not in found:
                     found.append(topic)
                     spans.append((start, end))
-        return found
+        return [t for _, t in sorted(zip((s for s, _ in spans), found))]  # in the order the learner wrote them
 
     def __len__(self) -> int:
         return len(self._topics)

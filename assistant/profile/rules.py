@@ -76,6 +76,13 @@ _GAPS = re.compile(
     r"|(?:不懂|没学过|不了解|不会|不理解)\s*(?P<zh>[A-Za-z0-9+#.\-' ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
 )
+# "scratch the PHP part", "forget about Java", "WordPress instead of PHP", "不学 Java 了".
+_DROPS = re.compile(
+    r"(?:scratch|forget(?: about)?|drop|skip|never mind|no longer (?:want|need)|not interested in|instead of|"
+    r"rather than)\s+(?:the\s+)?(?P<what>[^.,;!?]+?)(?=\s+(?:part|stuff|bit|thing|idea|anymore|for now)\b|[.,;!?]|$)"
+    r"|(?:不学|不想学|不要学|放弃)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
+    re.I,
+)
 _GOALS = re.compile(
     r"(?:want|like|need|going|trying|hope|plan) to (?P<what>(?:build|make|write|create|pass|prepare for|get|land|"
     r"understand|analy[sz]e|automate|query|deploy) [^.,;!?]+)|(?P<prep>(?:coding |job |technical )?interviews?)|"
@@ -161,17 +168,19 @@ def extract(message: str, topic_matcher: Callable[[str], list[str]] | None = Non
     liked, disliked = _formats(message)
     language = next((lang for pattern, lang in _LANG_REQUEST if re.search(pattern, message, re.I)), None)
     device = next((dev for pattern, dev in _DEVICES if re.search(pattern, message, re.I)), None)
-    known, gaps = _spans(_KNOWN, message), _spans(_GAPS, message)
+    known, gaps, drops = _spans(_KNOWN, message), _spans(_GAPS, message), _spans(_DROPS, message)
     topics = topic_matcher(message) if topic_matcher else []
     if topic_matcher:
-        # Name what is known or missing in the catalog's words when it can be, and keep it out of the targets.
-        # Known things only count when they are catalog topics: "I write code" is not a subject.
+        # Name what is known, missing or taken back in the catalog's words, and keep it out of the targets.
+        # Known and dropped things only count when they are catalog topics: "I write code" is not a subject.
         known = [t for phrase in known for t in topic_matcher(phrase)]
         gaps = [t for phrase in gaps for t in (topic_matcher(phrase) or [phrase])]
-    aside = {p.lower() for p in known + gaps}
+        drops = [t for phrase in drops for t in topic_matcher(phrase)]
+    aside = {p.lower() for p in known + gaps + drops}
     topics = [t for t in topics if t.lower() not in aside]
     return ProfileDelta(
         topics=topics,
+        drop_topics=drops,
         known=known,
         gaps=gaps,
         goals=_goals(message),

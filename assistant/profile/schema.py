@@ -40,6 +40,7 @@ class ProfileDelta(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     topics: list[str] = Field(default_factory=list, max_length=12)  # what they want to learn, in their words
+    drop_topics: list[str] = Field(default_factory=list, max_length=12)  # what they take back ("scratch the PHP part")
     known: list[str] = Field(default_factory=list, max_length=12)  # what they say they already know
     gaps: list[str] = Field(default_factory=list, max_length=12)  # what they say they do not understand yet
     goals: list[str] = Field(default_factory=list, max_length=6)  # why they learn ("coding interviews")
@@ -51,7 +52,7 @@ class ProfileDelta(BaseModel):
     language: str | None = Field(default=None, min_length=2, max_length=8)
     free_only: bool | None = None
 
-    @field_validator("topics", "known", "gaps", "goals")
+    @field_validator("topics", "drop_topics", "known", "gaps", "goals")
     @classmethod
     def _clean_phrases(cls, values: list[str]) -> list[str]:
         return [v[:80] for v in _dedupe(values)]
@@ -112,8 +113,9 @@ class LearnerProfile(BaseModel):
             for topic in delta.topics:
                 merged.topics[topic] = 1.0
         known_lower = {k.lower() for k in delta.known}
+        gone = known_lower | {d.lower() for d in delta.drop_topics}
         merged.known_topics = _dedupe(merged.known_topics + delta.known)
-        merged.topics = {t: w for t, w in merged.topics.items() if t.lower() not in known_lower and w >= 0.05}
+        merged.topics = {t: w for t, w in merged.topics.items() if t.lower() not in gone and w >= 0.05}
         merged.gaps = _dedupe([g for g in merged.gaps if g.lower() not in known_lower] + delta.gaps)
         merged.goals = _dedupe(merged.goals + delta.goals)
         if delta.level is not None:

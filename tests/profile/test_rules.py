@@ -88,3 +88,19 @@ def test_delta_json_holds_only_stated_slots():
 def test_knowing_a_topic_removes_it_from_targets_and_gaps():
     p = profile_after("I want Rust and Bayes' rule", matcher=MATCHER).merge(ProfileDelta(known=["Rust"]))
     assert "Rust" not in p.topics and p.known_topics == ["Rust"]
+
+
+def test_a_topic_taken_back_leaves_the_profile():
+    matcher = TopicMatcher(["PHP", "WordPress", "Scratch"])
+    p = profile_after("I'd like to learn PHP for my WordPress blog.",
+                      "Actually, scratch the PHP part. I want to build WordPress themes.", matcher=matcher)
+    assert "PHP" not in p.topics and p.topics["WordPress"] == 1.0
+
+
+def test_everyday_names_reach_catalog_topics():
+    from assistant.knowledge.topics import load_aliases
+
+    matcher = TopicMatcher(["Kubernetes", "PostgreSQL", "JavaScript", "Ruby on Rails"], load_aliases())
+    assert matcher("everyone says k8s; our db is Postgres") == ["Kubernetes", "PostgreSQL"]
+    assert matcher("JS and Rails") == ["JavaScript", "Ruby on Rails"]
+    assert matcher("just saying") == []  # "JS" matches only in capitals
