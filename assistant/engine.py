@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from assistant.catalog import load_catalog
 from assistant.catalog.schema import Resource
 from assistant.config import Settings
+from assistant.explain import followups, why
 from assistant.explain.reasons import ReasonWriter
 from assistant.explain.reply_text import compose
 from assistant.knowledge.graph import PrerequisiteGraph
@@ -45,6 +46,7 @@ SEEN_LIMIT = 200
 # The prompts the code renders, with the variables it passes (checked at start).
 REQUIRED_PROMPTS = {
     "reason": {"facts", "title", "language_name"},
+    "reason_retry": {"facts", "title", "language_name", "problems"},
     "profile": {"history", "message"},
     "relevance": {"learner", "resource"},
 }
@@ -82,7 +84,7 @@ class Engine:
         self.topics = TopicMatcher.from_resources(catalog, {**graph.aliases, **load_aliases()})
         self.prompts = prompts or load_prompts(settings.prompts_dir, REQUIRED_PROMPTS)
         limits = GenerationLimits(settings.max_new_tokens, settings.generation_timeout_s)
-        self.reasons = ReasonWriter(llm, self.prompts["reason"], limits)
+        self.reasons = ReasonWriter(llm, self.prompts["reason"], self.prompts["reason_retry"], limits, self.topics)
         self.updater = ProfileUpdater(self.topics, llm if settings.llm_profile else None, self.prompts["profile"])
         self.recommender = self._recommender()
         self._crowd = Crowd()
@@ -185,9 +187,18 @@ class Engine:
     def stream_turn(self, learner_id: str, message: str, context: TurnContext | None = None,
                     with_reasons: bool = True) -> Iterator[Reply]:
         """First the ranked cards (reasons pending), then the same cards with their reasons."""
+        check_learner_id(learner_id)
         message = self._clean_message(message)
         context = context or TurnContext()
+        follow_up = followups.parse(message)
+        last = self.last_reply(learner_id)
+        if follow_up and follow_up.kind in ("why", "why_not") and last is not None and last.recommendations:
+            yield self._explain(learner_id, message, follow_up, last, context)
+            return
         profile, messages = self.understand(learner_id, message)
+        if follow_up and last is not None:  # "shorter", "more advanced": relative to what was just shown
+            shown = [r.resource for r in last.recommendations]
+            profile = profile.merge(followups.adjustment(follow_up, profile, shown))
         found = self.recommend(profile, messages, context)
         shown = [r.candidate.resource.id for r in found.ranked]
         profile.seen = (profile.seen + [i for i in shown if i not in profile.seen])[-SEEN_LIMIT:]
@@ -212,6 +223,68 @@ class Engine:
             final.reasons_ready = True
         self.learners.record_reply(learner_id, final.text, final.model_dump_json())
         yield final
+
+    def last_reply(self, learner_id: str) -> Reply | None:
+        stored = self.learners.last_reply(learner_id)
+        return Reply.model_validate_json(stored) if stored else None
+
+    def find_resource(self, title: str) -> Resource | None:
+        """The catalog resource a learner names by (part of) its title, else the closest one by meaning."""
+        wanted = set(re.findall(r"[\w+#]+", title.lower()))
+        if not wanted:
+            return None
+
+        def overlap(resource: Resource) -> float:
+            words = set(re.findall(r"[\w+#]+", resource.title.lower()))
+            return len(wanted & words) / len(wanted | words)
+
+        best = max({r.id: r for r in self.resources.values()}.values(), key=overlap)
+        if overlap(best) >= 0.5:
+            return best
+        hits = self.store.search(title, None, 1)
+        return hits[0].resource if hits and hits[0].similarity >= 0.75 else None
+
+    def _explain(self, learner_id: str, message: str, follow_up: followups.FollowUp, last: Reply,
+                 context: TurnContext) -> Reply:
+        """Answer "why?" / "why not?" from the last reply's facts; nothing is re-ranked and the profile stays."""
+        profile = self.learners.get(learner_id) or LearnerProfile(learner_id=learner_id)
+        language, recs = last.language, last.recommendations
+        rank = follow_up.rank
+        if rank == -1:
+            rank = len(recs)
+        if follow_up.kind == "why" or rank:
+            if not rank or not 1 <= rank <= len(recs):
+                text = (f"我上次的列表里没有第 {rank} 个。" if language == "zh"
+                        else f"There is no number {rank} in my last list.")
+            elif follow_up.kind == "why":
+                text = why.why(recs[rank - 1], language)
+            elif rank == 1:
+                text = "第一个已经排在最前面了。" if language == "zh" else "Number 1 is already at the top."
+            else:
+                text = why.why_not_listed(recs[rank - 1], recs[0], language)
+        else:
+            text = self._why_not_other(profile, follow_up.title or "", recs, language, context)
+        self.learners.record_turn(profile, message)
+        reply = last.model_copy(update={"text": text, "notes": []})
+        self.learners.record_reply(learner_id, text, reply.model_dump_json())
+        return reply
+
+    def _why_not_other(self, profile: LearnerProfile, title: str, recs: list[Recommendation], language: str,
+                       context: TurnContext) -> str:
+        resource = self.find_resource(title)
+        if resource is None:
+            return why.not_found(title, language)
+        listed = next((r for r in recs if r.resource.all_ids & resource.all_ids), None)
+        if listed is not None:
+            return why.why(listed, language)
+        mark = "not for me" if resource.all_ids & set(profile.disliked) else \
+            "completed" if resource.all_ids & set(profile.completed) else None
+        judged, place = None, None
+        if mark is None and isinstance(self.recommender, HybridRecommender):
+            earlier = self._learner_messages(profile.learner_id)
+            request = Request(profile, earlier, context, self._feedback(profile), self.settings.top_k)
+            judged, place = self.recommender.judge(request, resource)
+        return why.why_not_other(resource, judged, place, recs[0], mark, language)
 
     def turn(self, learner_id: str, message: str, context: TurnContext | None = None,
              with_reasons: bool = True) -> Reply:

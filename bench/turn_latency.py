@@ -41,7 +41,8 @@ def main() -> None:
     print(f"turns: {len(full)}; cards ready median {statistics.median(cards):.2f} s, "
           f"p90 {statistics.quantiles(cards, n=10)[-1]:.2f} s; full turn median {statistics.median(full):.2f} s, "
           f"p90 {statistics.quantiles(full, n=10)[-1]:.2f} s")
-    print(f"reasons rejected by the check and replaced by templates: {engine.reasons.rejected}/{engine.reasons.written}")
+    stats = engine.reasons.stats
+    print(f"reasons replaced by templates: {stats.templated}/{stats.written} (retried {stats.retried})")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ from tqdm import tqdm
 from assistant.engine import Engine
 from assistant.evaluation import metrics
 from assistant.evaluation.cases import EXPECTED_SLOTS, EvalCase
-from assistant.explain.check import problems
+from assistant.explain.check import Evidence, problems
+from assistant.explain.reasons import MAX_FACTS
 from assistant.profile.schema import LearnerProfile
 from assistant.reply import Reply
 
@@ -64,13 +65,15 @@ class CaseResult(BaseModel):
     aliases: list[list[str]]  # id + aliases of each recommended item, for coverage and re-scoring
 
 
-def _reasons(reply: Reply) -> list[ReasonResult]:
+def _reasons(reply: Reply, topics_in) -> list[ReasonResult]:
     results = []
     for rec in reply.recommendations:
         if rec.reason is None:
             continue
-        learner_facts = sum(1 for f in rec.facts if f.supports and f.learner_specific)
-        faithful = not problems(rec.reason.text, rec.reason.facts, rec.resource.title)
+        supporting = [f for f in rec.facts if f.supports][:MAX_FACTS]
+        learner_facts = sum(1 for f in supporting if f.learner_specific)
+        evidence = Evidence(rec.reason.facts, rec.resource, reply.language, supporting)
+        faithful = not problems(rec.reason.text, evidence, topics_in)
         results.append(ReasonResult(id=rec.resource.id, text=rec.reason.text, written_by=rec.reason.written_by,
                                     facts=rec.reason.facts, learner_facts=learner_facts, faithful=faithful))
     return results
@@ -102,7 +105,7 @@ def run_case(engine: Engine, case: EvalCase, k: int, with_reasons: bool, run_id:
     return CaseResult(
         id=case.id, kind=case.kind, split=split_of(case.id), recommended=ids,
         profile=slots, slots=metrics.slot_matches(expected, slots),
-        reasons=_reasons(reply) if with_reasons else [], metrics=values, seconds=round(seconds, 3),
+        reasons=_reasons(reply, engine.topics) if with_reasons else [], metrics=values, seconds=round(seconds, 3),
         aliases=[sorted(s) for s in id_sets],
     )
 

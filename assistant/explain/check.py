@@ -1,43 +1,140 @@
-"""A first faithfulness check for model-written reasons: reject what the facts cannot support."""
+"""The faithfulness check: a reason may say only what its facts and the resource's catalog record say.
+
+A reason is rejected when it names a format, level, language, topic, number, link or name that the facts and the
+record do not support, praises without grounds, speaks as someone other than the assistant, is not in the learner's
+language, or uses none of the learner-specific facts.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-_URL = re.compile(r"https?://|www\.|\.(?:com|org|net|io)\b", re.I)
-_NUMBER = re.compile(r"\d+")
-_CHATTY = re.compile(r"\b(as an ai|i'm sorry|i cannot|i can't|language model|sorry)\b", re.I)
-_FIRST_PERSON = re.compile(r"\b(i|i'm|i've|my|me|mine|we|our)\b", re.I)
-# Praise the data never states: the small base model adds these freely.
-_UNSUPPORTED = re.compile(
-    r"\b(comprehensive|perfect(?:ly)?|best|excellent|popular|highly rated|in-depth|thorough|complete|acclaimed|"
-    r"renowned|famous|award|step-by-step|hands-on|practical examples?|exercises|projects?)\b", re.I)
-_WORD = re.compile(r"[a-z][a-z+#]{3,}", re.I)
-_STOP = {"this", "that", "with", "your", "which", "about", "asked", "matching", "within", "format", "prefer",
-         "resource", "learn", "learning", "because", "will", "help", "great", "good", "from", "have", "they", "them"}
+from assistant.catalog.schema import Resource
+from assistant.explain.facts import FORMAT_NOUNS, LANGUAGE_NAMES, LEVEL_WORDS
+from assistant.reply import Fact
+
+_URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|io|dev|edu|cn)\b", re.I)
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_SPELLED = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+                      r"forty|fifty|sixty|hundred|thousand|dozens?)\b", re.I)
+_CHATTY = re.compile(r"as an ai|i'?m sorry|i cannot|i can'?t|language model|sorry|抱歉|对不起|作为(?:一个)?AI", re.I)
+_FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|my|me|mine|we|our|us)\b|我", re.I)
+# Praise and claims the catalog never records: the small base model adds these freely.
+_PRAISE = re.compile(
+    r"\b(comprehensive|perfect(?:ly)?|best|excellent|great|amazing|awesome|popular|highly[- ]rated|in-depth|"
+    r"thorough|complete|acclaimed|renowned|famous|award\w*|step-by-step|hands-on|practical|must-read|classic|"
+    r"essential|definitive|ultimate|top|favou?rite|engaging|fun|easy|clear|well[- ]written|updated|latest|"
+    r"exercises|projects?|quizz?e?s?|certificates?)\b|最好|完美|全面|经典|权威|热门|畅销|必读|有趣|简单易懂", re.I)
+_FORMAT_WORDS = {
+    "book": r"\bbooks?\b|\be-?books?\b|\btextbooks?\b|书", "video": r"\bvideos?\b|\bscreencasts?\b|视频",
+    "course": r"\bcourses?\b|\bmoocs?\b|课程", "podcast": r"\bpodcasts?\b|\bepisodes?\b|播客",
+    "interactive": r"\binteractive\b|\btutorials?\b|交互", "paper": r"\bpapers?\b|论文",
+}
+_LEVEL_WORDS = {"beginner": r"\bbeginners?\b|\bintroductory\b|入门|初学", "intermediate": r"\bintermediate\b|中级",
+                "advanced": r"\badvanced\b|\bexpert\b|高级|进阶"}
+_LANGUAGE_WORDS = {"en": r"\benglish\b|英文|英语", "zh": r"\bchinese\b|中文|汉语", "fr": r"\bfrench\b|法语",
+                   "de": r"\bgerman\b|德语", "es": r"\bspanish\b|西班牙语", "ja": r"\bjapanese\b|日语"}
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z+#]*(?:\s+[A-Z][a-zA-Z+#]*)*")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ALWAYS_OK = {"you", "your", "it", "this", "the", "a", "an", "and", "learn", "learning"}
+_TO_LEARNER = re.compile(r"\byou(?:r|'re|'ll|'d)?\b|你", re.I)
+_WORDS = re.compile(r"[a-z0-9+#]+|[\u4e00-\u9fff]", re.I)
 
 
-def problems(reason: str, facts: list[str], title: str) -> list[str]:
+@dataclass(frozen=True)
+class Evidence:
+    """What a reason about one resource may rest on: the rendered facts, the facts' values and the record."""
+
+    facts: list[str]
+    resource: Resource
+    language: str = "en"
+    values: list[Fact] = field(default_factory=list)
+
+    @property
+    def grounded_text(self) -> str:
+        """What claims may rest on: the facts and the record's fields, not its title (titles can carry any text)."""
+        r = self.resource
+        return " ".join(self.facts + [*r.topics, r.resource_type.replace("_", " ")]).lower()
+
+    @property
+    def nameable_text(self) -> str:
+        """What a reason may name or quote: the grounded text plus the title and section."""
+        return f"{self.grounded_text} {self.resource.title} {self.resource.section or ''}".lower()
+
+    def learner_markers(self) -> list[str]:
+        """Words that show a reason used a learner-specific fact (a topic, a format, a length...)."""
+        values: list[str] = []
+        for fact in self.values:
+            if fact.supports and fact.learner_specific:
+                values += [str(v) for k, v in fact.values.items() if k not in ("how", "why") and str(v).strip()]
+        words = list(values)
+        for table in (FORMAT_NOUNS, LANGUAGE_NAMES, LEVEL_WORDS):
+            words += [word for v in values if v in table for word in table[v]]
+        markers = [w.lower().removeprefix("a ").removeprefix("an ") for w in words]
+        # Codes like "en" would match inside any word; names and numbers are what a reason shows.
+        return [m for m in markers if len(m) >= 3 or m.isdigit() or _CJK.search(m)]
+
+
+def _mentioned(patterns: dict[str, str], text: str) -> set[str]:
+    return {key for key, pattern in patterns.items() if re.search(pattern, text, re.I)}
+
+
+def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[str]] | None = None) -> list[str]:
     """Why a reason cannot be shown (empty list = acceptable)."""
-    issues = []
-    grounded = " ".join(facts + [title]).lower()
-    if not reason.strip():
+    text = reason.strip()
+    if not text:
         return ["empty"]
-    if len(reason) > 320:
+    issues: list[str] = []
+    grounded = evidence.grounded_text
+    nameable = evidence.nameable_text
+    resource = evidence.resource
+    if len(text) > (160 if evidence.language == "zh" else 320):
         issues.append("too long")
-    if _URL.search(reason):
+    if (evidence.language == "zh") != bool(_CJK.search(text)):
+        issues.append(f"not written in the learner's language ({evidence.language})")
+    if _URL.search(text):
         issues.append("mentions a link")
-    stray = [n for n in _NUMBER.findall(reason) if n not in grounded]
+    stray = [n for n in _DIGITS.findall(text) if n not in nameable] + \
+            [w for w in _SPELLED.findall(text) if w.lower() not in nameable]
     if stray:
         issues.append(f"numbers not in the facts: {', '.join(stray)}")
-    if _CHATTY.search(reason):
+    if _CHATTY.search(text):
         issues.append("not a reason")
-    if _FIRST_PERSON.search(reason):
+    if _FIRST_PERSON.search(text):
         issues.append("speaks as the learner or the assistant, not to the learner")
-    claims = [m.group(0) for m in _UNSUPPORTED.finditer(reason) if m.group(0).lower() not in grounded]
+    if not _TO_LEARNER.search(text):
+        issues.append("does not speak to the learner")
+    words = _WORDS.findall(text.lower())
+    title_words = set(_WORDS.findall(resource.title.lower()))
+    if words and sum(w in title_words for w in words) / len(words) > 0.6:
+        issues.append("mostly repeats the title")
+    claims = [m.group(0) for m in _PRAISE.finditer(text) if m.group(0).lower() not in grounded]
     if claims:
         issues.append(f"claims not in the facts: {', '.join(claims)}")
-    fact_words = {w.lower() for w in _WORD.findall(" ".join(facts))} - _STOP
-    if fact_words and not fact_words & {w.lower() for w in _WORD.findall(reason)}:
+    wrong_format = [f for f in _mentioned(_FORMAT_WORDS, text)
+                    if f not in resource.formats and not re.search(_FORMAT_WORDS[f], grounded, re.I)]
+    if wrong_format:
+        issues.append(f"format not in the record: {', '.join(sorted(wrong_format))}")
+    wrong_level = [lv for lv in _mentioned(_LEVEL_WORDS, text)
+                   if lv != resource.level and not re.search(_LEVEL_WORDS[lv], grounded, re.I)]
+    if wrong_level:
+        issues.append(f"level not in the record: {', '.join(sorted(wrong_level))}")
+    wrong_language = [lang for lang in _mentioned(_LANGUAGE_WORDS, text)
+                      if lang != resource.language and not re.search(_LANGUAGE_WORDS[lang], grounded, re.I)]
+    if wrong_language:
+        issues.append(f"language not in the record: {', '.join(sorted(wrong_language))}")
+    if topics_in is not None:
+        foreign = [t for t in topics_in(text) if t.lower() not in nameable]
+        if foreign:
+            issues.append(f"topics not in the facts: {', '.join(foreign)}")
+    names = [m.group(0) for m in _NAME.finditer(text)
+             if m.group(0).lower() not in nameable and m.group(0).lower() not in _ALWAYS_OK
+             and m.start() > 0 and not re.search(r"[.!?:]\s*$", text[: m.start()])]
+    if names:
+        issues.append(f"names not in the facts: {', '.join(names)}")
+    markers = evidence.learner_markers()
+    if markers and not any(m in text.lower() for m in markers):
         issues.append("uses none of the learner-specific facts")
     return issues

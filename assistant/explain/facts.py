@@ -20,6 +20,7 @@ _TEMPLATES: dict[tuple[str, bool, str], tuple[str, str]] = {
     ("topic", True, "inferred"): ("it is filed under {topic}, which matches what you described",
                                   "它属于 {topic}，与你描述的需求相符"),
     ("topic", False, ""): ("it is about {topic}, which you already know", "它讲的是你已经掌握的 {topic}"),
+    ("topic", False, "missing"): ("it is not filed under {topic}, which you asked for", "它不属于你想学的 {topic}"),
     ("concept", True, ""): ("it teaches {concept}, the concept you asked about", "它讲解你问到的概念 {concept}"),
     ("prerequisite", True, "target"): ("it teaches {concept}, which you need before {target}",
                                        "它讲解 {concept}，这是学习 {target} 之前需要掌握的"),
@@ -70,8 +71,8 @@ def _names(values: dict) -> dict:
 
 
 def _variant(fact: Fact) -> str:
-    if fact.kind == "topic" and fact.supports:
-        return str(fact.values.get("how", "asked"))
+    if fact.kind == "topic":
+        return str(fact.values.get("how", "asked" if fact.supports else ""))
     if fact.kind == "prerequisite":
         return "why" if fact.values.get("why") else "target" if fact.values.get("target") else "gap"
     return ""

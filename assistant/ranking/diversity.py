@@ -10,10 +10,15 @@ from assistant.ranking.fusion import Ranked
 from assistant.ranking.types import Focus
 
 
+BAND = 0.8  # diversify among the candidates scoring at least this share of the best (rescaled), if k of them
+
+
 def mmr(ranked: Sequence[Ranked], k: int, trade_off: float, chosen: Sequence[Ranked] = ()) -> list[Ranked]:
     """Maximal marginal relevance: each pick maximises trade_off * score - (1 - trade_off) * closeness to picks.
 
-    Scores are rescaled to [0, 1] over the pool so the trade-off means the same whatever the weights are.
+    Scores are rescaled to [0, 1] over the pool so the trade-off means the same whatever the weights are. Only the
+    strong band of candidates takes part when it is large enough: variety among good answers, not a weak outsider
+    picked for being different.
     """
     taken = {id(r) for r in chosen}  # identity: Ranked holds numpy arrays, so == would compare them
     pool = [r for r in ranked if r.candidate.embedding is not None and id(r) not in taken]
@@ -22,6 +27,10 @@ def mmr(ranked: Sequence[Ranked], k: int, trade_off: float, chosen: Sequence[Ran
     scores = np.array([r.score for r in pool])
     spread = scores.max() - scores.min()
     relevance = (scores - scores.min()) / spread if spread > 0 else np.ones_like(scores)
+    band = relevance >= BAND
+    if band.sum() >= k - len(chosen):
+        pool = [r for r, keep in zip(pool, band) if keep]
+        relevance = relevance[band]
     vectors = np.stack([r.candidate.embedding for r in pool])
     picked = list(chosen)
     closeness = np.zeros(len(pool))

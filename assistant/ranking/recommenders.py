@@ -100,7 +100,8 @@ class HybridRecommender:
                 self.store.search(vector, where, self.settings.concept_pool), excluded)]
         return found
 
-    def recommend(self, request: Request) -> Recommendations:
+    def _gather(self, request: Request) -> tuple[list[Candidate], RankingInput, list[str], np.ndarray]:
+        """Every candidate for this request, the ranking input (with the focus) and the filters that were dropped."""
         profile = request.profile
         query = build_query(profile, request.messages)
         vector = self.store.encode(list(query.parts))
@@ -109,9 +110,8 @@ class HybridRecommender:
         language_only = query.where(set(dropped) | {"formats", "level", "free"})
 
         def best_in_topic(topic: str) -> float:
-            where = {"$and": [language_only, {"topics": {"$contains": topic}}]} if language_only else \
-                {"topics": {"$contains": topic}}
-            found = self.store.search(vector, where, 1)
+            in_topic = {"topics": {"$contains": topic}}
+            found = self.store.search(vector, {"$and": [language_only, in_topic]} if language_only else in_topic, 1)
             return found[0].similarity if found else 0.0
 
         candidates = [_candidate(h) for h in hits]
@@ -121,18 +121,34 @@ class HybridRecommender:
             if extra.resource.id not in seen:
                 seen.add(extra.resource.id)
                 candidates.append(extra)
-        request_text = " ".join(request.messages[-3:])
-        given = RankingInput(profile, request.context, focus, request.feedback, request_text)
+        given = RankingInput(profile, request.context, focus, request.feedback, " ".join(request.messages[-3:]))
+        return candidates, given, dropped, vector
+
+    def recommend(self, request: Request) -> Recommendations:
+        candidates, given, dropped, _ = self._gather(request)
         weights = self.settings.weights
         scored = by_score([score_one(c, given, self.scorers, weights) for c in candidates])
         if self.relevance is not None and weights.get("llm", 0.0) and self.settings.llm_rerank and scored:
-            scored = self._rerank_with_llm(scored, given, request_text)
-        ranked = arrange(scored, focus, request.k, self.settings.diversity)
-        return Recommendations(ranked, focus, dropped, scored)
+            scored = self._rerank_with_llm(scored, given)
+        ranked = arrange(scored, given.focus, request.k, self.settings.diversity)
+        return Recommendations(ranked, given.focus, dropped, scored)
 
-    def _rerank_with_llm(self, scored: list[Ranked], given: RankingInput, request_text: str) -> list[Ranked]:
+    def judge(self, request: Request, resource: Resource) -> tuple[Ranked | None, int | None]:
+        """How a resource scores for this request, and its place among the candidates (None: not retrieved)."""
+        candidates, given, _, vector = self._gather(request)
+        scored = by_score([score_one(c, given, self.scorers, self.settings.weights) for c in candidates])
+        for place, ranked in enumerate(scored, start=1):
+            if ranked.candidate.resource.all_ids & resource.all_ids:
+                return ranked, place
+        found, embeddings = self.store.summaries([resource.id])
+        if not found:
+            return None, None
+        candidate = Candidate(found[0], float(embeddings[0] @ vector), embeddings[0], "judged")
+        return score_one(candidate, given, self.scorers, self.settings.weights), None
+
+    def _rerank_with_llm(self, scored: list[Ranked], given: RankingInput) -> list[Ranked]:
         head = scored[: self.settings.llm_rerank]
-        p_yes = self.relevance(given.profile, request_text, [r.candidate.resource for r in head])
+        p_yes = self.relevance(given.profile, given.request, [r.candidate.resource for r in head])
         judged = RankingInput(given.profile, given.context, given.focus, given.feedback, given.request,
                               {r.candidate.resource.id: p for r, p in zip(head, p_yes)})
         rescored = [score_one(r.candidate, judged, self.scorers, self.settings.weights) for r in head]
