@@ -11,8 +11,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# Fitted with `assistant eval --dialogues DEV --dialogues HELDOUT1 --fit-weights W.json` (coordinate ascent on NDCG@10
+# over the fit halves, 35 cases; README "Ranking weights"). Only semantic moved (1.0 -> 0.7): held-out halves 0.918
+# vs 0.919 for the hand-set start, a flat optimum. Features the labels cannot see stay hand-set (see fitting.FIXED).
 DEFAULT_WEIGHTS = {
-    "semantic": 1.0, "topic": 1.0, "format": 0.6, "language": 0.6, "level": 0.3, "context": 0.3,
+    "semantic": 0.7, "topic": 1.0, "format": 0.6, "language": 0.6, "level": 0.3, "context": 0.3,
     "prerequisite": 1.0, "collaborative": 0.3, "affinity": 0.4, "novelty": 0.1, "popularity": 0.1, "free": 0.3,
     "llm": 0.0,
 }

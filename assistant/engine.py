@@ -19,6 +19,7 @@ from assistant.explain.reasons import ReasonWriter
 from assistant.explain.reply_text import compose
 from assistant.knowledge.graph import PrerequisiteGraph
 from assistant.knowledge.topics import TopicMatcher, load_aliases
+from assistant.llm.inputs import learner_summary, resource_summary
 from assistant.llm.model import GenerationLimits, LocalLLM
 from assistant.llm.prompts import PromptTemplate, load_prompts
 from assistant.profile.edits import ProfileEdit
@@ -100,14 +101,23 @@ class Engine:
                    ProfileStore(settings.data_dir / "learners.sqlite3"), catalog.resources,
                    PrerequisiteGraph.from_metacademy(settings.sources_dir / "metacademy"))
 
+    def _relevance(self, profile: LearnerProfile, request: str, resources: list[Resource]) -> list[float]:
+        """The LLM's P(yes) that each resource fits this learner: one batched forward pass, no generation."""
+        learner = learner_summary(profile, request)
+        prompt = self.prompts["relevance"]
+        return self.llm.yes_probability([prompt.render(learner=learner, resource=resource_summary(r))
+                                         for r in resources])
+
     def _recommender(self) -> Recommender:
         s = self.settings
         match s.ranker:
             case "hybrid":
+                judge = self._relevance if self.llm is not None and hasattr(self.llm, "yes_probability") else None
                 return HybridRecommender(
                     self.store, FocusFinder(self.graph), ALL_SCORERS,
                     HybridSettings(dict(s.ranking_weights), s.candidate_pool, s.topic_pool, s.concept_pool,
                                    s.diversity, s.llm_rerank),
+                    judge,
                 )
             case "dense":
                 return DenseRecommender(self.store)

@@ -13,8 +13,14 @@ from assistant.profile.schema import Device, LearnerProfile
 class TurnContext(BaseModel):
     """Situation the learner is in, sent by the page or the LMS; every field optional."""
 
+    @property
+    def late(self) -> bool:
+        """Late evening or night, when sessions tend to be short."""
+        return self.local_time is not None and (int(self.local_time[:2]) >= 22 or int(self.local_time[:2]) < 6)
+
     device: Device | None = None
-    local_time: str | None = Field(default=None, description="HH:MM in the learner's time zone")
+    local_time: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+                                   description="HH:MM in the learner's time zone")
     session_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
     locale: str | None = None
 

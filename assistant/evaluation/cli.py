@@ -15,7 +15,8 @@ RANKERS = ("hybrid", "dense", "bm25", "popularity")
 
 def add_eval_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("eval", help="measure ranking, profile and reason quality on dialogue cases")
-    p.add_argument("--dialogues", type=Path, required=True, metavar="FILE", help="JSONL cases (see README)")
+    p.add_argument("--dialogues", type=Path, required=True, metavar="FILE", action="append",
+                   help="JSONL cases (see README); repeat to pool several files")
     p.add_argument("--k", type=int, default=10, help="list length the metrics look at (default 10)")
     p.add_argument("--ranker", action="append", choices=RANKERS, metavar="NAME",
                    help=f"one of {', '.join(RANKERS)}; repeat to compare (default hybrid)")
@@ -43,7 +44,9 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.vectorstore import VectorStore
 
     try:
-        all_cases = load_cases(args.dialogues)
+        all_cases = [case for path in args.dialogues for case in load_cases(path)]
+        if len({c.id for c in all_cases}) != len(all_cases):
+            raise CaseFileError("case ids repeat across the dialogue files")
         cases = select(all_cases, args.split)
     except CaseFileError as exc:
         print(f"error: {exc}")
@@ -98,7 +101,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
                 return 2
             catalog_size = len({r.id for r in catalog})
             reports[label] = {
-                "ranker": ranker, "k": args.k, "dialogues": str(args.dialogues),
+                "ranker": ranker, "k": args.k, "dialogues": [str(p) for p in args.dialogues],
                 "split": label if args.fit_weights else args.split,
                 "cases_count": len(results), "created_at": datetime.now(timezone.utc).isoformat(),
                 "settings": {"weights": run_settings.ranking_weights, "prompts_dir": str(run_settings.prompts_dir),

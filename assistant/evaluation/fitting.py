@@ -23,7 +23,9 @@ from assistant.ranking.recommenders import Recommendations
 from assistant.reply import TurnContext
 
 GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0)
-FIXED = ("llm",)  # judged only on the few best candidates at serving time; fitted separately when an adapter ships
+# Not fitted here: the eval labels say nothing about time budget, device, price, feedback or novelty (fitting would
+# switch those off for no reason), and the LLM judges only the few best candidates at serving time.
+FIXED = ("llm", "context", "collaborative", "affinity", "novelty", "popularity", "free")
 
 
 @dataclass

@@ -2,13 +2,18 @@ from assistant.ranking.types import Candidate, RankingInput, Signal
 from assistant.reply import Fact
 
 
+LATE_SESSION_MINUTES = 30  # assumed budget late at night when the learner gave none
+
+
 class ContextScorer:
-    """Length against the learner's time budget (from the profile or this session), and audio/video on a phone."""
+    """Length against the time budget (this session's, the profile's, or a short one late at night), and
+    audio/video on a phone."""
 
     name = "context"
 
     def __call__(self, candidate: Candidate, given: RankingInput) -> Signal:
-        budget = given.context.session_minutes or given.profile.time_budget_minutes
+        budget = given.context.session_minutes or given.profile.time_budget_minutes or (
+            LATE_SESSION_MINUTES if given.context.late else None)
         duration = candidate.resource.duration_minutes
         value, facts = 0.0, []
         if budget and duration:
