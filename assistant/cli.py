@@ -1,4 +1,4 @@
-"""`assistant` commands: index, ask, serve, eval."""
+"""`assistant` commands: index, ask, serve, eval, prompts."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.evaluation.cli import add_eval_parser
+from assistant.llm.prompts_cli import add_prompts_parser
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=_serve)
 
     add_eval_parser(sub)
+    add_prompts_parser(sub)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     cache_dir: Path = PROJECT_ROOT / ".cache"
     data_dir: Path = PROJECT_ROOT / ".data"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
+    dev_reload_prompts: bool = Field(False, description="Re-read a prompt file when it changes (development)")
 
     # Vector store: embedded by default; set chroma_host to use a `chroma run` server instead.
     chroma_host: str | None = None
@@ -67,6 +68,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     api_key: str | None = None
+    turn_concurrency: int = Field(1, ge=1, description="Turns run at once (the local LLM serves one well)")
+    queue_max_size: int = Field(64, ge=1, description="Requests that may wait; more are refused at once")
 
     @property
     def model_cache_dir(self) -> Path:

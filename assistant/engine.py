@@ -21,7 +21,7 @@ from assistant.knowledge.graph import PrerequisiteGraph
 from assistant.knowledge.topics import TopicMatcher, load_aliases
 from assistant.llm.inputs import learner_summary, resource_summary
 from assistant.llm.model import GenerationLimits, LocalLLM
-from assistant.llm.prompts import PromptTemplate, load_prompts
+from assistant.llm.prompts import REQUIRED_PROMPTS, PromptTemplate, load_prompts
 from assistant.profile.edits import ProfileEdit
 from assistant.profile.feedback import apply_feedback
 from assistant.profile.schema import LearnerProfile
@@ -43,14 +43,6 @@ log = logging.getLogger(__name__)
 _LEARNER_ID = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|<\|im_(?:start|end)\|>|<\|endoftext\|>|<\|[a-z_]+\|>")
 SEEN_LIMIT = 200
-
-# The prompts the code renders, with the variables it passes (checked at start).
-REQUIRED_PROMPTS = {
-    "reason": {"facts", "title", "language_name"},
-    "reason_retry": {"facts", "title", "language_name", "problems"},
-    "profile": {"history", "message"},
-    "relevance": {"learner", "resource"},
-}
 
 
 class InputError(ValueError):
@@ -83,7 +75,7 @@ class Engine:
         self.graph = graph
         self.resources = {rid: r for r in catalog for rid in r.all_ids}
         self.topics = TopicMatcher.from_resources(catalog, {**graph.aliases, **load_aliases()})
-        self.prompts = prompts or load_prompts(settings.prompts_dir, REQUIRED_PROMPTS)
+        self.prompts = prompts or load_prompts(settings.prompts_dir, REQUIRED_PROMPTS, settings.dev_reload_prompts)
         limits = GenerationLimits(settings.max_new_tokens, settings.generation_timeout_s)
         self.reasons = ReasonWriter(llm, self.prompts["reason"], self.prompts["reason_retry"], limits, self.topics)
         self.updater = ProfileUpdater(self.topics, llm if settings.llm_profile else None, self.prompts["profile"])

@@ -22,7 +22,7 @@ class TurnContext(BaseModel):
     local_time: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
                                    description="HH:MM in the learner's time zone")
     session_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
-    locale: str | None = None
+    locale: str | None = Field(default=None, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$", max_length=35)
 
 
 FactKind = Literal[

@@ -1,28 +1,53 @@
-"""Gradio UI and API: a thin layer over the engine."""
+"""Gradio UI and API: a thin layer over the engine, served alone or mounted in an existing FastAPI app."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import fastapi
 import gradio as gr
 
 from assistant.app.cards import CSS
+from assistant.app.limits import body_limit
 from assistant.app.ui import build_app
+from assistant.app.words import I18N
 from assistant.engine import Engine
 
-__all__ = ["build_app", "launch", "serve"]
+__all__ = ["build_app", "launch", "mount", "serve"]
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def launch(engine: Engine, block: bool = True, port: int | None = None) -> gr.Blocks:
-    """Start the server on the configured host; one turn runs at a time and at most 64 wait."""
-    app = build_app(engine).queue(default_concurrency_limit=1, max_size=64)
-    app.launch(
-        server_name=engine.settings.host, server_port=port or engine.settings.port, share=False,
-        prevent_thread_lock=not block, css=CSS, enable_monitoring=False, max_file_size="1mb",
+def _serving_options() -> dict[str, Any]:
+    """Safe defaults for public serving, shared by `launch` and `mount`."""
+    return {
+        "css": CSS, "i18n": I18N, "enable_monitoring": False, "max_file_size": "1mb", "ssr_mode": False,
+        "mcp_server": False, "footer_links": ["api"], "app_kwargs": {"middleware": body_limit()},
+        # The browser would otherwise keep a copy of every turn, which "forget me" could not delete.
+        "run_history": False,
         # show_error=False still shows gr.Error messages (our readable input errors); other exceptions stay generic.
-        show_error=False,
-    )
+        "show_error": False,
+    }
+
+
+def _queued(engine: Engine) -> gr.Blocks:
+    """The app with a bounded queue: turns run `turn_concurrency` at a time, and a full queue refuses at once."""
+    settings = engine.settings
+    return build_app(engine).queue(default_concurrency_limit=settings.turn_concurrency,
+                                   max_size=settings.queue_max_size)
+
+
+def launch(engine: Engine, block: bool = True, port: int | None = None) -> gr.Blocks:
+    """Start the server on the configured host (never a public share link)."""
+    app = _queued(engine)
+    app.launch(server_name=engine.settings.host, server_port=port or engine.settings.port, share=False,
+               prevent_thread_lock=not block, quiet=True, **_serving_options())
     return app
+
+
+def mount(parent: fastapi.FastAPI, engine: Engine, path: str = "/assistant") -> fastapi.FastAPI:
+    """Serve the page and API under `path` of an existing FastAPI app (run the parent with uvicorn as usual)."""
+    return gr.mount_gradio_app(parent, _queued(engine), path, **_serving_options())
 
 
 def serve(engine: Engine) -> None:

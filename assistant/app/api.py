@@ -1,18 +1,22 @@
-"""The named JSON endpoints an LMS calls (chat, recommend, profile): thin wrappers over the engine."""
+"""The named JSON endpoints an LMS calls: thin wrappers over the engine, each scoped to the caller's learner id."""
 
 # No `from __future__ import annotations`: gradio reads return annotations unevaluated, and the API docs
 # should say the endpoints return JSON objects rather than "Any".
 import hmac
 from collections.abc import Iterator
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import gradio as gr
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from assistant.engine import Engine, InputError
+from assistant.profile.edits import ProfileEdit
 from assistant.reply import TurnContext
 
 CONTEXT_KEYS = tuple(TurnContext.model_fields)
+PROFILE_FIELDS = tuple(ProfileEdit.model_fields)
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def refuse(message: str) -> gr.Error:
@@ -20,26 +24,44 @@ def refuse(message: str) -> gr.Error:
     return gr.Error(message, print_exception=False)
 
 
+@contextmanager
+def caller_errors() -> Iterator[None]:
+    """The engine's InputError (a bad id, message or resource) reaches the caller as a readable gr.Error."""
+    try:
+        yield
+    except InputError as exc:
+        raise refuse(str(exc)) from exc
+
+
+def _validated(model: type[Model], value: Any, what: str, keys: tuple[str, ...]) -> Model:
+    """A JSON object as `model`; a misspelt key or a bad value is refused by name (never silently ignored)."""
+    if not isinstance(value, dict):
+        raise refuse(f"{what} must be a JSON object with any of the keys {', '.join(keys)}.")
+    unknown = sorted(set(value) - set(keys))
+    if unknown:
+        raise refuse(f"Unknown {what} key(s) {', '.join(unknown)}; allowed: {', '.join(keys)}.")
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or what
+        raise refuse(f"Invalid {what} value for {field}: {error['msg']}.") from exc
+
+
 def parse_context(context: Any) -> TurnContext:
     """The caller's context object as a TurnContext; anything malformed becomes a readable gr.Error."""
     if context is None or context == {}:
         return TurnContext()
-    if not isinstance(context, dict):
-        raise refuse(f"context must be a JSON object with any of the keys {', '.join(CONTEXT_KEYS)}.")
-    # TurnContext ignores unknown keys; an LMS that misspells one should hear about it, not be ignored silently.
-    unknown = sorted(set(context) - set(CONTEXT_KEYS))
-    if unknown:
-        raise refuse(f"Unknown context key(s) {', '.join(unknown)}; allowed: {', '.join(CONTEXT_KEYS)}.")
-    try:
-        return TurnContext.model_validate(context)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"]) or "context"
-        raise refuse(f"Invalid context value for {field}: {error['msg']}.") from exc
+    return _validated(TurnContext, context, "context", CONTEXT_KEYS)
+
+
+def parse_edit(changes: Any) -> ProfileEdit:
+    """The caller's partial profile as a ProfileEdit: only the keys sent change; unknown keys are refused."""
+    return _validated(ProfileEdit, changes, "profile", PROFILE_FIELDS)
 
 
 class Api:
-    """Each method is one endpoint; errors reach the caller as gr.Error with a readable message."""
+    """Each public method is one endpoint; its docstring is the endpoint's description in the API docs."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -52,33 +74,55 @@ class Api:
         given = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ").strip()
         # Constant-time comparison so the key cannot be guessed byte by byte from response times.
         if not hmac.compare_digest(given.encode(), expected.encode()):
-            raise refuse("Missing or wrong API key: send it in the X-API-Key header.")
+            raise refuse("Missing or wrong API key: send it in the X-API-Key header (or Authorization: Bearer KEY).")
 
     def chat(self, learner_id: str, message: str, context: dict | None = None,
              request: gr.Request | None = None) -> Iterator[dict]:
-        """Stream the reply: first the ranked cards (reason null), then the same cards with reasons (reasons_ready true)."""
+        """Run one turn and stream the reply: first the ranked cards (reason null), then the same cards with reasons
+        (reasons_ready true). context: optional {device, local_time "HH:MM", session_minutes, locale}."""
         self._authorize(request)
         turn_context = parse_context(context)
-        try:
+        with caller_errors():
             for reply in self.engine.stream_turn(learner_id, message, turn_context):
                 yield reply.model_dump(mode="json")
-        except InputError as exc:
-            raise refuse(str(exc)) from exc
 
     def recommend(self, learner_id: str, message: str, context: dict | None = None,
                   request: gr.Request | None = None) -> dict:
-        """One turn; returns the final reply (recommendations with reasons) as JSON."""
+        """Run one turn; returns the final reply (ranked recommendations with reasons, learning path, profile)."""
         self._authorize(request)
         turn_context = parse_context(context)
-        try:
+        with caller_errors():
             return self.engine.turn(learner_id, message, turn_context).model_dump(mode="json")
-        except InputError as exc:
-            raise refuse(str(exc)) from exc
+
+    def feedback(self, learner_id: str, resource_id: str, kind: str, request: gr.Request | None = None) -> dict:
+        """Record the learner's reaction to a resource (helpful, not_for_me, already_know, completed, opened); the
+        next turn reflects it at once. Returns the updated profile."""
+        self._authorize(request)
+        with caller_errors():
+            return self.engine.feedback(learner_id, resource_id, kind).model_dump(mode="json")
 
     def profile(self, learner_id: str, request: gr.Request | None = None) -> dict:
         """The learner's profile as the assistant has it."""
         self._authorize(request)
-        try:
+        with caller_errors():
             return self.engine.profile(learner_id).model_dump(mode="json")
-        except InputError as exc:
-            raise refuse(str(exc)) from exc
+
+    def update_profile(self, learner_id: str, changes: dict, request: gr.Request | None = None) -> dict:
+        """Change some profile fields; only the keys sent change, null clears one. Keys: topics, known_topics,
+        gaps, goals, level, formats, avoid_formats, time_budget_minutes, device, language, free_only."""
+        self._authorize(request)
+        edit = parse_edit(changes)
+        with caller_errors():
+            return self.engine.update_profile(learner_id, edit).model_dump(mode="json")
+
+    def export(self, learner_id: str, request: gr.Request | None = None) -> dict:
+        """Everything stored about the learner: profile, conversation turns and feedback events."""
+        self._authorize(request)
+        with caller_errors():
+            return self.engine.export(learner_id).model_dump(mode="json")
+
+    def forget(self, learner_id: str, request: gr.Request | None = None) -> dict:
+        """Delete everything stored about the learner; returns how many stored records were removed."""
+        self._authorize(request)
+        with caller_errors():
+            return {"learner_id": learner_id, "deleted_records": self.engine.forget(learner_id)}

@@ -1,48 +1,122 @@
-"""Recommendation cards as HTML. Every catalog string is escaped: titles can carry hostile text."""
+"""Recommendation cards and the learning path as HTML; every catalog string is escaped (titles can be hostile)."""
 
 from __future__ import annotations
 
-from html import escape
+import html
+from collections.abc import Callable
 
-from assistant.reply import Reply
+from assistant.app.words import pick, word
+from assistant.catalog.schema import Resource
+from assistant.reply import Recommendation, Reply
 
-_TYPE_LABELS = {
-    "book": "📘 Book", "course": "🎓 Course", "video": "🎬 Video", "podcast": "🎧 Podcast",
-    "interactive": "⌨️ Interactive", "textbook_section": "📖 Textbook section", "paper": "📄 Paper",
-    "lecture_notes": "📝 Lecture notes", "other": "🔗 Resource",
+# The learner's reactions offered on every card (engine.feedback kinds); "opened" is sent when the title is clicked.
+FEEDBACK_BUTTONS = ("helpful", "not_for_me", "already_know", "completed")
+
+_TYPES = {
+    "book": ("📘", ("Book", "书")), "course": ("🎓", ("Course", "课程")), "video": ("🎬", ("Video", "视频")),
+    "podcast": ("🎧", ("Podcast", "播客")), "interactive": ("⌨️", ("Interactive", "交互式")),
+    "textbook_section": ("📖", ("Textbook section", "教材章节")), "paper": ("📄", ("Paper", "论文")),
+    "lecture_notes": ("📝", ("Lecture notes", "讲义")), "other": ("🔗", ("Resource", "资源")),
 }
+_MODALITIES = {"video": ("video", "视频"), "audio": ("audio", "音频"), "interactive": ("interactive", "交互式")}
+_LEVELS = {"beginner": ("beginner", "入门"), "intermediate": ("intermediate", "中级"), "advanced": ("advanced", "高级")}
 
 CSS = """
 .rec-card {border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 14px; margin: 8px 0;}
-.rec-card a {font-weight: 600; font-size: 1.05em;}
-.rec-meta {opacity: .75; font-size: .9em; margin: 2px 0 6px;}
-.rec-reason {margin: 0;}
+.rec-card h3 {font-size: 1.05em; margin: 0; overflow-wrap: anywhere;}
+.rec-meta {opacity: .8; font-size: .9em; margin: 2px 0 6px;}
+.rec-reason {margin: 0 0 8px;}
 .rec-pending {opacity: .6; font-style: italic;}
+.rec-actions {display: flex; flex-wrap: wrap; gap: 6px;}
+.rec-actions button {border: 1px solid var(--border-color-primary); border-radius: 999px; padding: 4px 12px;
+  background: var(--background-fill-secondary); cursor: pointer; min-height: 32px;}
+.rec-actions button[aria-pressed="true"] {background: var(--color-accent-soft); border-color: var(--color-accent);}
+.rec-actions button:focus-visible, .rec-card a:focus-visible {outline: 2px solid var(--color-accent);
+  outline-offset: 2px;}
+.rec-path ol {margin: 4px 0 8px 1.2em;}
+.profile-facts {margin: 0; padding-left: 1.1em;}
+"""
+
+# Clicks on a card's buttons and title become one `click` event carrying the resource id and feedback kind.
+CARD_EVENTS_JS = """
+element.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-kind]');
+  const link = event.target.closest('a.rec-link');
+  const source = button || link;
+  if (!source) return;
+  if (button) {
+    button.closest('.rec-actions').querySelectorAll('button').forEach(b => b.setAttribute('aria-pressed', 'false'));
+    button.setAttribute('aria-pressed', 'true');
+  }
+  trigger('click', {resource_id: source.dataset.resourceId, kind: button ? button.dataset.kind : 'opened'});
+});
 """
 
 
-def render_cards(reply: Reply | None) -> str:
-    """One card per recommendation; a card whose reason is still being written says so."""
+def escape(text: object) -> str:
+    """HTML-escaped text; `$`, `{` and `}` too, so no template syntax in catalog text can ever be evaluated."""
+    return html.escape(str(text)).replace("$", "&#36;").replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _meta(resource: Resource, language: str) -> str:
+    """Only what the data says: an unknown level, length or price is left out, never guessed."""
+    icon, label = _TYPES.get(resource.resource_type, _TYPES["other"])
+    parts = [pick(label, language)]
+    if resource.modality in _MODALITIES and resource.modality != resource.resource_type:
+        parts.append(pick(_MODALITIES[resource.modality], language))
+    if resource.level in _LEVELS:
+        parts.append(pick(_LEVELS[resource.level], language))
+    if resource.duration_minutes:
+        parts.append(f"~{resource.duration_minutes} {word('minutes', language)}")
+    if resource.free is not None:
+        parts.append(word("free" if resource.free else "paid", language))
+    parts.append(resource.language)
+    return f'<span aria-hidden="true">{icon}</span> {escape(" · ".join(parts))}'
+
+
+def _card(rec: Recommendation, language: str) -> str:
+    r = rec.resource
+    rid, title = escape(r.id), escape(r.title)
+    if rec.reason is None:
+        reason = f'<p class="rec-reason rec-pending">{word("pending", language)}</p>'
+    else:
+        reason = f'<p class="rec-reason">{escape(rec.reason.text)}</p>'
+    buttons = "".join(
+        f'<button type="button" data-kind="{kind}" data-resource-id="{rid}" aria-pressed="false">'
+        f"{word(kind, language)}</button>"
+        for kind in FEEDBACK_BUTTONS
+    )
+    return (
+        f'<article class="rec-card" data-resource-id="{rid}">'
+        f'<h3>{rec.rank}. <a class="rec-link" data-resource-id="{rid}" href="{escape(r.url)}" target="_blank" '
+        f'rel="noopener noreferrer">{title}</a></h3>'
+        f'<p class="rec-meta">{_meta(r, language)}</p>{reason}'
+        f'<div class="rec-actions" role="group" aria-label="{word("feedback_on", language)} {title}">{buttons}</div>'
+        "</article>"
+    )
+
+
+def _path(reply: Reply, lookup: Callable[[str], Resource | None]) -> str:
+    items = []
+    for step in reply.learning_path:
+        resource = lookup(step.resource_id) if step.resource_id else None
+        item = f"<strong>{escape(step.concept)}</strong>"
+        if resource is not None:
+            item += (f' — <a href="{escape(resource.url)}" target="_blank" rel="noopener noreferrer">'
+                     f"{escape(resource.title)}</a>")
+        if step.why:
+            item += f" <span class=\"rec-meta\">({escape(step.why)})</span>"
+        items.append(f"<li>{item}</li>")
+    heading = word("path", reply.language)
+    return f'<section class="rec-path" aria-label="{heading}"><h3>{heading}</h3><ol>{"".join(items)}</ol></section>'
+
+
+def render_reply(reply: Reply | None, lookup: Callable[[str], Resource | None] = lambda _: None) -> str:
+    """The learning path (when the learner lacks prerequisites), then one card per recommendation."""
     if reply is None or not reply.recommendations:
         return ""
-    cards = []
-    for rec in reply.recommendations:
-        r = rec.resource
-        meta = [_TYPE_LABELS.get(r.resource_type, r.resource_type)]
-        if r.level != "unknown":
-            meta.append(r.level)
-        if r.duration_minutes is not None:
-            meta.append(f"~{r.duration_minutes} min")
-        if r.free is not None:
-            meta.append("free" if r.free else "paid")
-        meta.append(r.language)
-        if rec.reason is None:
-            reason = '<p class="rec-reason rec-pending">writing the reason…</p>'
-        else:
-            reason = f'<p class="rec-reason">{escape(rec.reason.text)}</p>'
-        cards.append(
-            f'<div class="rec-card" data-resource-id="{escape(r.id)}">'
-            f'<div>{rec.rank}. <a href="{escape(str(r.url))}" target="_blank" rel="noopener noreferrer">{escape(r.title)}</a></div>'
-            f'<div class="rec-meta">{escape(" · ".join(meta))}</div>{reason}</div>'
-        )
-    return "\n".join(cards)
+    parts = [_path(reply, lookup)] if reply.learning_path else []
+    heading = word("recommendations", reply.language)
+    cards = "".join(_card(rec, reply.language) for rec in reply.recommendations)
+    parts.append(f'<section aria-label="{heading}">{cards}</section>')
+    return "\n".join(parts)

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from langchain_core.prompts import ChatPromptTemplate
 
-from assistant.llm.model import Message
+if TYPE_CHECKING:  # the model module imports torch; checking templates must stay quick
+    from assistant.llm.model import Message
+
+log = logging.getLogger(__name__)
 
 _ROLES = {"system": "system", "user": "human", "assistant": "ai"}
 _BACK = {"system": "system", "human": "user", "ai": "assistant"}
+
+# The prompts the code renders, with the variables it passes (checked at start and by `assistant prompts check`).
+REQUIRED_PROMPTS = {
+    "reason": {"facts", "title", "language_name"},
+    "reason_retry": {"facts", "title", "language_name", "problems"},
+    "profile": {"history", "message"},
+    "relevance": {"learner", "resource"},
+}
 
 
 class PromptError(ValueError):
@@ -64,16 +78,87 @@ def load_prompt(path: Path) -> PromptTemplate:
     return PromptTemplate(path.stem, path, str(data.get("description", "")), tuple(declared), template)
 
 
-def load_prompts(prompts_dir: Path, required: dict[str, set[str]] | None = None) -> dict[str, PromptTemplate]:
-    """Every *.yaml in the folder; `required` maps a prompt name to the variables the code will pass it."""
-    prompts = {p.stem: load_prompt(p) for p in sorted(prompts_dir.glob("*.yaml"))}
-    for name, variables in (required or {}).items():
-        if name not in prompts:
-            raise PromptError(f"{prompts_dir / (name + '.yaml')}: required prompt file is missing")
-        declared = set(prompts[name].input_variables)
-        if declared - variables:
-            raise PromptError(
-                f"{prompts[name].path}: variable(s) {', '.join(sorted(declared - variables))} are not provided by the code "
-                f"(available: {', '.join(sorted(variables))})"
-            )
-    return prompts
+def _provided(prompt: PromptTemplate, variables: set[str]) -> None:
+    """Refuse a template that declares a variable the code never passes."""
+    extra = set(prompt.input_variables) - variables
+    if extra:
+        raise PromptError(
+            f"{prompt.path}: variable(s) {', '.join(sorted(extra))} are not provided by the code "
+            f"(available: {', '.join(sorted(variables))})"
+        )
+
+
+class ReloadingPrompt:
+    """A template that re-reads its file when the file changes (development); a broken edit keeps the last good one."""
+
+    def __init__(self, prompt: PromptTemplate, variables: set[str] | None):
+        self._prompt = prompt
+        self._variables = variables
+        self._mtime = prompt.path.stat().st_mtime_ns
+        self._lock = threading.Lock()
+
+    @property
+    def current(self) -> PromptTemplate:
+        with self._lock:
+            mtime = self._prompt.path.stat().st_mtime_ns
+            if mtime != self._mtime:
+                self._mtime = mtime
+                try:
+                    prompt = load_prompt(self._prompt.path)
+                    if self._variables is not None:
+                        _provided(prompt, self._variables)
+                    self._prompt = prompt
+                    log.info("Reloaded %s", prompt.path)
+                except PromptError as exc:
+                    log.warning("Keeping the previous %s: %s", self._prompt.name, exc)
+            return self._prompt
+
+    @property
+    def name(self) -> str:
+        return self._prompt.name
+
+    @property
+    def input_variables(self) -> tuple[str, ...]:
+        return self.current.input_variables
+
+    def render(self, **values: str) -> list[Message]:
+        return self.current.render(**values)
+
+
+def _load_folder(prompts_dir: Path, required: dict[str, set[str]]) -> tuple[dict[str, PromptTemplate], list[str]]:
+    """The usable templates of a folder, and one line per problem naming its file."""
+    prompts, problems = {}, []
+    for path in sorted(prompts_dir.glob("*.yaml")):
+        try:
+            prompts[path.stem] = load_prompt(path)
+        except PromptError as exc:
+            problems.append(str(exc))
+    for name, variables in required.items():
+        path = prompts_dir / f"{name}.yaml"
+        if not path.is_file():
+            problems.append(f"{path}: required prompt file is missing")
+        elif name in prompts:
+            try:
+                _provided(prompts[name], variables)
+            except PromptError as exc:
+                problems.append(str(exc))
+    return prompts, problems
+
+
+def check_prompts(prompts_dir: Path, required: dict[str, set[str]] | None = None) -> list[str]:
+    """Every problem in the folder, one line each naming the file; empty when every template is usable."""
+    return _load_folder(prompts_dir, required or {})[1]
+
+
+def load_prompts(prompts_dir: Path, required: dict[str, set[str]] | None = None,
+                 reload: bool = False) -> dict[str, PromptTemplate | ReloadingPrompt]:
+    """Every *.yaml in the folder; `required` maps a prompt name to the variables the code will pass it.
+
+    With `reload` (development), each template re-reads its file when the file changes.
+    """
+    prompts, problems = _load_folder(prompts_dir, required or {})
+    if problems:
+        raise PromptError(problems[0])
+    if reload:
+        return {name: ReloadingPrompt(p, (required or {}).get(name)) for name, p in prompts.items()}
+    return dict(prompts)

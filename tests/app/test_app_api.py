@@ -3,6 +3,8 @@
 import copy
 import os
 import socket
+import threading
+import time
 
 import pytest
 
@@ -11,10 +13,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+import fastapi  # noqa: E402
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
 from gradio_client import Client  # noqa: E402
 
-from assistant.app import launch  # noqa: E402
-from assistant.app.cards import render_cards  # noqa: E402
+from assistant.app import launch, mount  # noqa: E402
 
 RUST_BOOKS = "I'm new to programming and want to learn Rust. Books please."
 
@@ -36,7 +40,7 @@ def client(engine):
 
 def test_only_the_named_endpoints_are_published(client):
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert names == {"/chat", "/recommend", "/profile"}
+    assert names == {"/chat", "/recommend", "/feedback", "/profile", "/update_profile", "/export", "/forget"}
 
 
 def test_recommend_returns_catalog_items_with_reasons(client):
@@ -70,28 +74,71 @@ def test_bad_input_comes_back_as_a_clear_error(client):
         client.predict("never-seen", api_name="/profile")
 
 
-def test_api_key_guards_the_endpoints(engine):
+def test_profile_edits_and_feedback_refuse_what_they_do_not_know(client):
+    client.predict("lms-learner-4", RUST_BOOKS, None, api_name="/recommend")
+    with pytest.raises(Exception, match=r"Unknown profile key\(s\) levle; allowed: topics"):
+        client.predict("lms-learner-4", {"levle": "advanced"}, api_name="/update_profile")
+    with pytest.raises(Exception, match="Invalid profile value for level"):
+        client.predict("lms-learner-4", {"level": "expert"}, api_name="/update_profile")
+    with pytest.raises(Exception, match="Unknown feedback 'love'"):
+        client.predict("lms-learner-4", "fpb-anything", "love", api_name="/feedback")
+    with pytest.raises(Exception, match="No resource with id"):
+        client.predict("lms-learner-4", "fpb-not-in-catalog", "helpful", api_name="/feedback")
+    assert client.predict("lms-learner-4", {"device": None}, api_name="/update_profile")["device"] is None
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(client):
+    oversized = httpx.post(f"{client.src.rstrip('/')}/gradio_api/queue/join", content=b"x" * 2_000_000,
+                           headers={"content-type": "application/json"})
+    assert oversized.status_code == 413
+    with pytest.raises(Exception, match="No learner"):  # ordinary calls still go through
+        client.predict("never-seen", api_name="/profile")
+
+
+# One call per published endpoint, with arguments that would otherwise be accepted or refused past the key check.
+EVERY_ENDPOINT = {
+    "/chat": ("lms-learner-1", RUST_BOOKS, None), "/recommend": ("lms-learner-1", RUST_BOOKS, None),
+    "/feedback": ("lms-learner-1", "fpb-x", "helpful"), "/profile": ("lms-learner-1",),
+    "/update_profile": ("lms-learner-1", {"level": "advanced"}), "/export": ("lms-learner-1",),
+    "/forget": ("lms-learner-1",),
+}
+
+
+def test_api_key_guards_every_endpoint(engine):
     keyed = copy.copy(engine)  # shares the loaded index and model; only the settings differ
     keyed.settings = engine.settings.model_copy(update={"api_key": "test-key"})
     app = launch(keyed, block=False, port=_free_port())
     try:
-        with pytest.raises(Exception, match="API key"):
-            Client(app.local_url, verbose=False).predict("lms-learner-1", api_name="/profile")
-        with pytest.raises(Exception, match="API key"):
-            Client(app.local_url, verbose=False, headers={"X-API-Key": "wrong"}).predict(
-                "lms-learner-1", RUST_BOOKS, None, api_name="/recommend")
-        with_key = Client(app.local_url, verbose=False, headers={"X-API-Key": "test-key"})
+        keyless = Client(app.local_url, verbose=False)
+        wrong = Client(app.local_url, verbose=False, headers={"X-API-Key": "wrong"})
+        for name, args in EVERY_ENDPOINT.items():
+            for caller in (keyless, wrong):
+                with pytest.raises(Exception, match="API key"):
+                    caller.submit(*args, api_name=name).result()
+        bearer = Client(app.local_url, verbose=False, headers={"Authorization": "Bearer test-key"})
         with pytest.raises(Exception, match="No learner"):  # past the key check, into the engine
-            with_key.predict("never-seen", api_name="/profile")
+            bearer.predict("never-seen", api_name="/profile")
     finally:
         app.close()
 
 
-def test_cards_escape_hostile_catalog_text(engine):
-    reply = engine.turn("card-learner", "Rust books")
-    hostile = reply.model_copy(deep=True)
-    hostile.recommendations[0].resource.title = '<script>alert("x")</script>'
-    hostile.recommendations[0].reason = None
-    html = render_cards(hostile)
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "writing the reason" in html
+def test_the_app_mounts_inside_an_existing_fastapi_app(engine):
+    parent = fastapi.FastAPI()
+    parent.get("/health")(lambda: {"ok": True})
+    mount(parent, engine, path="/assistant")
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(parent, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.time() + 60
+        while not server.started and time.time() < deadline:
+            time.sleep(0.1)
+        base = f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{base}/health").json() == {"ok": True}
+        assert "Learning assistant" in httpx.get(f"{base}/assistant/").text
+        with pytest.raises(Exception, match="No learner"):
+            Client(f"{base}/assistant/", verbose=False).predict("never-seen", api_name="/profile")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
