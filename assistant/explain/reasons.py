@@ -31,7 +31,8 @@ def template_reason(facts: list[str], language: str) -> str:
 
 
 def _clean(text: str) -> str:
-    text = " ".join(text.split()).strip("\"' ")
+    # A character cut in half by the token limit decodes as U+FFFD; it is never part of a sentence.
+    text = " ".join(text.replace("\ufffd", "").split()).strip("\"' ")
     # Keep the first sentence or two: the small model tends to run on.
     sentences = re.split(r"(?<=[.!?。！？])\s*", text)
     return " ".join(s for s in sentences[:2] if s).strip()
