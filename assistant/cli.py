@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.training.cli import add_train_parser
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
@@ -75,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="start the web app and API")
     p.add_argument("--no-index", action="store_true", help="do not check the index before starting")
     p.set_defaults(run=_serve)
+
+    add_train_parser(sub)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
