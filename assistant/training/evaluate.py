@@ -13,6 +13,7 @@ import torch
 from peft import PeftModel
 from rich.console import Console
 from rich.table import Table
+from tqdm import tqdm
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from assistant.config import PROJECT_ROOT
@@ -45,11 +46,11 @@ class Runner:
         return self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
 
     @torch.inference_mode()
-    def generate(self, conversations: list[list[Message]], max_new_tokens: int) -> list[str]:
+    def generate(self, conversations: list[list[Message]], max_new_tokens: int, desc: str | None = None) -> list[str]:
         """Greedy answers in length-sorted batches, returned in input order (settings as serving uses them)."""
         order = sorted(range(len(conversations)), key=lambda i: len(str(conversations[i])))
         answers: list[str] = [""] * len(conversations)
-        for start in range(0, len(order), _BATCH):
+        for start in tqdm(range(0, len(order), _BATCH), desc=desc, unit="batch", disable=desc is None):
             chunk = order[start:start + _BATCH]
             inputs = self._encode([conversations[i] for i in chunk])
             output = self.model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
@@ -71,7 +72,7 @@ class Runner:
         """P(yes) from the first answer token: softmax over the "yes" and "no" logits only."""
         yes, no = (self.tokenizer(w, add_special_tokens=False)["input_ids"][0] for w in ("yes", "no"))
         scores = []
-        for start in range(0, len(conversations), _BATCH):
+        for start in tqdm(range(0, len(conversations), _BATCH), desc="relevance", unit="batch"):
             inputs = self._encode(conversations[start:start + _BATCH])
             logits = self.model(**inputs).logits[:, -1, [yes, no]]  # left padding: the last position is the prompt's end
             scores += torch.softmax(logits.float(), dim=-1)[:, 0].tolist()
@@ -98,7 +99,7 @@ def heldout_metrics(runner: Runner, examples: list[Example], limit: int | None) 
     metrics: dict[str, float] = {}
     samples: dict[str, list] = {}
 
-    answers = runner.generate([e.messages for e in profile], _MAX_NEW["profile"])
+    answers = runner.generate([e.messages for e in profile], _MAX_NEW["profile"], "profile")
     deltas = [parse_delta(a) for a in answers]
     metrics["json_validity"] = sum(d is not None for d in deltas) / max(1, len(deltas))
     scores = slot_accuracy([(d, ProfileDelta.model_validate_json(e.answer)) for d, e in zip(deltas, profile)])
@@ -111,7 +112,7 @@ def heldout_metrics(runner: Runner, examples: list[Example], limit: int | None) 
     metrics["relevance_auc"] = auc(p_yes, labels)
     metrics["relevance_accuracy"] = sum((p >= 0.5) == y for p, y in zip(p_yes, labels)) / max(1, len(labels))
 
-    drafts = [clean_reason(a) for a in runner.generate([e.messages for e in reason], _MAX_NEW["reason"])]
+    drafts = [clean_reason(a) for a in runner.generate([e.messages for e in reason], _MAX_NEW["reason"], "reason")]
     ok = [faithful(d, e.meta["facts"], e.meta["title"]) for d, e in zip(drafts, reason)]
     metrics["reason_faithfulness"] = sum(ok) / max(1, len(ok))
     samples["reason"] = [{"facts": e.meta["facts"], "answer": d, "passes": k} for e, d, k in zip(reason[:5], drafts, ok)]
@@ -143,7 +144,7 @@ def dev_metrics(runner: Runner | None, dialogues: list[dict], prompt) -> dict:
     else:
         def extract(batch):
             conversations = [prompt.render(**dialogue_inputs(history, message)) for history, message in batch]
-            return [parse_delta(a) for a in runner.generate(conversations, _MAX_NEW["profile"])]
+            return [parse_delta(a) for a in runner.generate(conversations, _MAX_NEW["profile"], "dev turn")]
     profiles, valid, total = _dev_profiles(dialogues, extract)
     scores = dev_profile_accuracy(profiles, [d.get("expected_profile", {}) for d in dialogues])
     metrics = {"json_validity": valid / max(1, total)} if runner is not None else {}
