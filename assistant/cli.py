@@ -11,6 +11,7 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.evaluation.cli import add_eval_parser
 from assistant.llm.prompts_cli import add_prompts_parser
+from assistant.training.cli import add_train_parser
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
     add_eval_parser(sub)
     add_prompts_parser(sub)
+    add_train_parser(sub)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
