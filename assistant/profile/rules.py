@@ -93,9 +93,14 @@ _LIST_SPLIT = re.compile(r"\s*(?:,|\bor\b|\band\b|/|、|和|或)\s*", re.I)
 _TRAILING = re.compile(r"\b(?:yet|though|either|really|very well|well|properly|at all|before|stuff|things?)\s*$", re.I)
 
 
+_ENGLISH_GLUE = re.compile(r"\b(?:i|you|the|a|an|to|and|is|are|am|want|know|learn|some|my|me|for|of|in|on|with|"
+                           r"please|how|what|can|about|would|like|need|any)\b", re.I)
+
+
 def detect_language(text: str) -> str:
-    """zh when the text is written in Chinese characters, else en (the catalog's two languages)."""
-    return "zh" if len(_CJK.findall(text)) >= 2 else "en"
+    """zh when the text is written in Chinese, else en (the catalog's two languages). A Chinese name inside an
+    English sentence ("I know some 计算机图形学") does not make it Chinese: English glue words decide."""
+    return "zh" if len(_CJK.findall(text)) >= 2 and len(_ENGLISH_GLUE.findall(text)) < 2 else "en"
 
 
 def _phrases(text: str) -> list[str]:

@@ -104,3 +104,8 @@ def test_everyday_names_reach_catalog_topics():
     assert matcher("everyone says k8s; our db is Postgres") == ["Kubernetes", "PostgreSQL"]
     assert matcher("JS and Rails") == ["JavaScript", "Ruby on Rails"]
     assert matcher("just saying") == []  # "JS" matches only in capitals
+
+
+def test_a_chinese_name_in_an_english_sentence_keeps_it_english():
+    assert extract("I know some 计算机图形学 and want to learn Rust.").language == "en"
+    assert extract("我想学 Python，有中文资料吗？").language == "zh"
