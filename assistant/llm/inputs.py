@@ -38,22 +38,22 @@ def learner_summary(profile: LearnerProfile, request: str) -> str:
         lines.append(f"Language: {profile.language}")
     if profile.time_budget_minutes:
         lines.append(f"Minutes per session: {profile.time_budget_minutes}")
-    lines.append(f"Request: {_clip(request, 300)}")
+    lines.append(f"Request: {_clip(request, 160)}")
     return "\n".join(lines)
 
 
 def resource_summary(resource: Resource) -> str:
-    """The resource's catalog facts, unknown values said as unknown; catalog text is data, clipped."""
+    """The resource's catalog facts that bear on fit; unknown values are left out (every token costs here)."""
     lines = [
-        f"Title: {_clip(resource.title, 120)}",
+        f"Title: {_clip(resource.title, 100)}",
         f"Type: {resource.resource_type.replace('_', ' ')}",
-        "Topics: " + (", ".join(resource.topics[:5]) or "unknown"),
-        f"Level: {resource.level}",
+        "Topics: " + (", ".join(resource.topics[:4]) or "none"),
         f"Language: {resource.language}",
-        f"Length: {resource.duration_minutes} minutes" if resource.duration_minutes else "Length: unknown",
     ]
-    if resource.description:
-        lines.append(f"About: {_clip(resource.description, 200)}")
+    if resource.level != "unknown":
+        lines.append(f"Level: {resource.level}")
+    if resource.duration_minutes:
+        lines.append(f"Length: {resource.duration_minutes} minutes")
     return "\n".join(lines)
 
 

@@ -113,7 +113,7 @@ def heldout_metrics(runner: Runner, examples: list[Example], limit: int | None) 
     metrics["relevance_accuracy"] = sum((p >= 0.5) == y for p, y in zip(p_yes, labels)) / max(1, len(labels))
 
     drafts = [clean_reason(a) for a in runner.generate([e.messages for e in reason], _MAX_NEW["reason"], "reason")]
-    ok = [faithful(d, e.meta["facts"], e.meta["title"]) for d, e in zip(drafts, reason)]
+    ok = [faithful(d, e.meta) for d, e in zip(drafts, reason)]
     metrics["reason_faithfulness"] = sum(ok) / max(1, len(ok))
     samples["reason"] = [{"facts": e.meta["facts"], "answer": d, "passes": k} for e, d, k in zip(reason[:5], drafts, ok)]
 

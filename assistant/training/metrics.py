@@ -7,7 +7,9 @@ from collections import defaultdict
 
 from pydantic import ValidationError
 
-from assistant.explain.check import problems
+from assistant.catalog.schema import Resource
+from assistant.explain.check import Evidence, problems
+from assistant.reply import Fact
 from assistant.profile.schema import LearnerProfile, ProfileDelta
 
 SLOTS = ("topics", "known", "gaps", "level", "formats", "avoid_formats", "time_budget_minutes", "device", "language",
@@ -85,5 +87,8 @@ def auc(scores: list[float], labels: list[bool]) -> float:
     return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
 
 
-def faithful(reason: str, facts: list[str], title: str) -> bool:
-    return not problems(reason, facts, title)
+def faithful(reason: str, meta: dict) -> bool:
+    """The serving checker on a reason example's facts and resource (as stored in the example's meta)."""
+    evidence = Evidence(meta["facts"], Resource.model_validate(meta["resource"]), meta["language"],
+                        [Fact.model_validate(f) for f in meta["fact_values"]])
+    return not problems(reason, evidence)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from assistant.catalog.schema import Resource
-from assistant.explain.check import problems
+from assistant.explain.check import Evidence, problems
 from assistant.explain.facts import FORMAT_NOUNS, LANGUAGE_NAMES, LEVEL_WORDS, MODALITY_WORDS, render_all
 from assistant.llm.inputs import facts_block
 from assistant.llm.prompts import PromptTemplate
@@ -116,12 +116,13 @@ class ReasonBuilder:
         facts, topics = self._facts(resource, language) if rng.random() > 0.03 else ([], list(resource.topics))
         rendered = render_all(facts, language) or [NO_FACTS]
         reason = write_reason(facts, language, rng)
-        if problems(reason, rendered, resource.title):
+        if problems(reason, Evidence(rendered, resource, language, facts)):
             return None
         return Example(
             task="reason", language=language, split=self.pool.name,
             messages=self.prompt.render(facts=facts_block(rendered), title=resource.title,
                                         language_name=LANGUAGE_NAMES[language][0]),
             answer=reason, topics=sorted(set(topics)),
-            meta={"facts": rendered, "title": resource.title, "resource_id": resource.id},
+            meta={"facts": rendered, "title": resource.title, "resource_id": resource.id, "language": language,
+                  "resource": resource.model_dump(mode="json"), "fact_values": [f.model_dump() for f in facts]},
         )

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from assistant.training.metrics import faithful
+
 from assistant.catalog import load_catalog
 from assistant.config import PROJECT_ROOT
-from assistant.explain.check import problems
 from assistant.knowledge.topics import normalise
 from assistant.llm.inputs import dialogue_inputs
 from assistant.llm.prompts import load_prompts
@@ -67,7 +68,7 @@ def test_every_reason_target_passes_the_faithfulness_check(train, heldout):
     reasons = [e for e in train + heldout if e.task == "reason"]
     assert reasons
     for example in reasons:
-        assert problems(example.answer, example.meta["facts"], example.meta["title"]) == [], example.answer
+        assert faithful(example.answer, example.meta), example.answer
 
 
 def test_chinese_learners_get_chinese_reasons(train):
