@@ -41,7 +41,7 @@ def test_check_refuses_a_variable_the_code_does_not_pass(tmp_path):
     folder = _copy_of_shipped_prompts(tmp_path)
     profile = folder / "profile.yaml"
     profile.write_text(profile.read_text(encoding="utf-8").replace("[history, message]", "[history, message, mood]")
-                       .replace("Latest message: {message}", "Latest message: {message} ({mood})"), encoding="utf-8")
+                       .replace("{message}", "{message} ({mood})"), encoding="utf-8")
     out = _cli("check", "--dir", str(folder))
     assert out.returncode == 1 and f"{profile}: variable(s) mood are not provided by the code" in out.stderr
 
