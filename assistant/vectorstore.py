@@ -279,21 +279,21 @@ class VectorStore:
         if total == 0:
             return []
         vector = self.encode(query) if isinstance(query, str) else query
-        result = self.collection.query(
-            query_embeddings=[vector],
-            n_results=min(total, limit * 3),
-            where=where or None,
-            include=["metadatas", "distances", "embeddings"],
-        )
-        hits: dict[str, Hit] = {}
-        for meta, distance, emb in zip(result["metadatas"][0], result["distances"][0], result["embeddings"][0]):
-            rid = meta["resource_id"]
-            if rid not in hits:
-                resource = Resource.model_validate(json.loads(meta["resource"]))
-                hits[rid] = Hit(resource, 1.0 - float(distance), int(meta["part"]), np.asarray(emb, dtype=np.float32))
-            if len(hits) >= limit:
+        # Ids and distances only: fetching metadata and embeddings of all limit * 3 chunks cost 30x the search
+        # itself (measured at 6k documents); only each resource's best chunk is fetched, below.
+        result = self.collection.query(query_embeddings=[vector], n_results=min(total, limit * 3),
+                                       where=where or None, include=["distances"])
+        best: dict[str, tuple[str, float]] = {}  # resource id -> its best chunk's id and distance
+        for doc_id, distance in zip(result["ids"][0], result["distances"][0]):
+            best.setdefault(doc_id.rsplit("#", 1)[0], (doc_id, float(distance)))  # ids are "<resource id>#<part>"
+            if len(best) >= limit:
                 break
-        return list(hits.values())
+        fetched = self.collection.get(ids=[doc_id for doc_id, _ in best.values()], include=["metadatas", "embeddings"])
+        stored = {i: (m, e) for i, m, e in zip(fetched["ids"], fetched["metadatas"], fetched["embeddings"])}
+        return [Hit(Resource.model_validate_json(meta["resource"]), 1.0 - distance, int(meta["part"]),
+                    np.asarray(emb, dtype=np.float32))
+                for doc_id, distance in best.values() if doc_id in stored  # gone if an upsert ran in between
+                for meta, emb in [stored[doc_id]]]
 
     def summaries(self, resource_ids: list[str] | None = None) -> tuple[list[Resource], np.ndarray]:
         """Resources and their summary-document embeddings: the given ids, or the whole catalog when None."""
