@@ -105,10 +105,10 @@ def embed_build_rate(settings: Settings, real_store: VectorStore, scratch: Path)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="6k,60k", help="catalog sizes in documents, e.g. 6k,60k,600k (default 6k,60k)")
+    parser.add_argument("--sizes", default="6k,60k", help="documents per catalog, e.g. 6k,60k,600k (default 6k,60k)")
     parser.add_argument("--reps", type=int, default=5, help=f"passes over the {len(QUERIES)} queries (default 5)")
     parser.add_argument("--no-embed-build", action="store_true", help="skip the build with the real embedding function")
-    parser.add_argument("--scratch", type=Path, default=None, help="folder for the synthetic indexes (default: a tmp dir)")
+    parser.add_argument("--scratch", type=Path, default=None, help="folder for the synthetic indexes (default: tmp)")
     args = parser.parse_args()
     settings = Settings()
     ready_index(settings)
@@ -141,7 +141,7 @@ def main() -> None:
             shutil.rmtree(sized.index_dir, ignore_errors=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"\nSearch latency, {len(QUERIES)} queries x {args.reps} passes per row, 120 resources (<= 360 chunks) each:\n")
+    print(f"\nSearch latency, {len(QUERIES)} queries x {args.reps} passes per row, 120 resources (<= 360 chunks):\n")
     print(table(["documents", "filter", "p50 ms", "p95 ms", "p50 vs smallest unfiltered", "process RSS GB"],
                 latency_rows))
     print("\nIndex build rate:\n")

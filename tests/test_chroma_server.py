@@ -1,4 +1,4 @@
-"""The index on a `chroma run` server (ASSISTANT_CHROMA_HOST): built, searched with filters; a dead address fails fast."""
+"""The index on a `chroma run` server (ASSISTANT_CHROMA_HOST): built, searched with filters; no server fails fast."""
 
 import json
 import os

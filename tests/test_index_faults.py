@@ -103,8 +103,9 @@ def test_eval_repairs_an_overwritten_index_before_it_starts(tmp_path):
     overwrite_database(settings.index_dir)
     cases = tmp_path / "cases.jsonl"
     cases.write_text(json.dumps({"id": "c1", "turns": ["I want to learn Haskell"], "relevant": ["r-4"]}) + "\n")
-    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_SOURCES_DIR": str(settings.sources_dir),
-           "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CATALOGS": json.dumps([str(settings.catalogs[0])]),
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+           "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_DATA_DIR": str(settings.data_dir),
+           "ASSISTANT_CATALOGS": json.dumps([str(settings.catalogs[0])]),
            "ASSISTANT_CHUNK_CHARS": "20", "ASSISTANT_CHUNK_OVERLAP": "0"}
     run = subprocess.run([sys.executable, "-m", "assistant.cli", "eval", "--dialogues", str(cases), "--no-reasons",
                           "--out", str(tmp_path / "report")], env=env, capture_output=True, text=True, timeout=300)

@@ -1,4 +1,4 @@
-"""`assistant index --catalog FILE` through the real CLI: bad rows are reported and skipped, an unusable file changes nothing."""
+"""`assistant index --catalog FILE` as a process: bad rows reported and skipped; an unusable file changes nothing."""
 
 import os
 import re
@@ -22,8 +22,8 @@ MIXED = (
 
 
 def index(folder: Path, *catalogs: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(folder / "no-sources"), "ASSISTANT_INDEX_DIR": str(folder / "index"),
-           "ASSISTANT_DATA_DIR": str(folder / "data")}
+    env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(folder / "no-sources"),
+           "ASSISTANT_INDEX_DIR": str(folder / "index"), "ASSISTANT_DATA_DIR": str(folder / "data")}
     command = [sys.executable, "-m", "assistant.cli", "index", *[a for c in catalogs for a in ("--catalog", str(c))]]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
 

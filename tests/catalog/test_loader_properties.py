@@ -1,4 +1,4 @@
-"""The operator catalog loader on arbitrary files: it never raises on a row, and every row is either loaded or reported."""
+"""The operator catalog loader on arbitrary files: no row makes it raise; every row is either loaded or reported."""
 
 import csv
 import json
