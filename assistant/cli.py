@@ -7,19 +7,41 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.config import Settings
 from assistant.evaluation.cli import add_eval_parser
 from assistant.llm.prompts_cli import add_prompts_parser
 from assistant.training.cli import add_train_parser
 
+if TYPE_CHECKING:
+    from assistant.indexing import IndexReport
 
-def _index(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.indexing import ensure_index
 
-    report = ensure_index(settings, [Path(p) for p in args.catalog], force=args.force)
+# Commands that read the index: it is checked, and rebuilt if missing, stale or damaged, before they start.
+USES_INDEX = {"ask", "eval", "serve"}
+
+
+def _ready_index(settings: Settings, extra: list[Path] | None = None, force: bool = False) -> IndexReport | None:
+    """The index report, or None after printing why the index cannot be made ready (nothing was changed then)."""
+    from assistant.catalog.generic import CatalogFormatError
+    from assistant.indexing import NothingToIndex, ensure_index
+    from assistant.vectorstore import StoreUnavailable
+
+    try:
+        report = ensure_index(settings, extra, force=force)
+    except (CatalogFormatError, NothingToIndex, StoreUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
     for error in report.errors:
         print(f"skipped {error}", file=sys.stderr)
+    return report
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    report = _ready_index(settings, [Path(p) for p in args.catalog], force=args.force)
+    if report is None:
+        return 2
     if report.rebuilt:
         print(f"Indexed {report.resources} resources ({report.documents} documents) in {report.seconds:.1f} s "
               f"({report.rate:.0f} resources/s) into {settings.index_dir}")
@@ -51,10 +73,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.app import serve
     from assistant.engine import Engine
-    from assistant.indexing import ensure_index
 
-    if not args.no_index:
-        ensure_index(settings)
     serve(Engine.from_settings(settings))
     return 0
 
@@ -85,7 +104,14 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return args.run(args, Settings())
+    settings = Settings()
+    if args.command in USES_INDEX and not getattr(args, "no_index", False):
+        report = _ready_index(settings)
+        if report is None:
+            return 2
+        if report.rebuilt:  # on stderr: `ask --json` keeps stdout for the reply
+            print(f"Indexed {report.resources} resources in {report.seconds:.0f} s.", file=sys.stderr)
+    return args.run(args, settings)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
+import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
@@ -21,6 +25,16 @@ from assistant.config import Settings
 log = logging.getLogger(__name__)
 
 INDEX_SCHEMA_VERSION = "2"  # bump when documents_for() or the stored metadata change shape
+SERVER_TIMEOUT_S = 5.0  # chromadb's HTTP client waits forever by default: a dead host would hang every start
+_SEGMENT_DIR = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class StoreUnavailable(RuntimeError):
+    """The Chroma server cannot be reached; the message names the host and port."""
+
+
+class IndexDamaged(RuntimeError):
+    """The index files cannot be read as a Chroma index (truncated, overwritten, a segment folder lost)."""
 
 
 def shipped_minilm_path() -> Path:
@@ -45,13 +59,7 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
     @property
     def model(self):
         if self._model is None:
-            import torch
-            from sentence_transformers import SentenceTransformer
-
-            # fp32 by default: measured here, bf16 encoded 6x slower (12 vs 72 texts/s) on this 2-core CPU.
-            self._model = SentenceTransformer(
-                self.model_path, device="cpu", model_kwargs={"dtype": getattr(torch, self.dtype)}
-            )
+            self._model = _sentence_model(self.model_path, self.dtype)
         return self._model
 
     def __call__(self, input: Documents) -> Embeddings:
@@ -73,6 +81,16 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
 
     def default_space(self) -> str:
         return "cosine"
+
+
+@lru_cache(maxsize=2)
+def _sentence_model(path: str, dtype: str):
+    """One loaded model per path and dtype: the index check and the engine each open a store in one process."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    # fp32 by default: measured here, bf16 encoded 6x slower (12 vs 72 texts/s) on this 2-core CPU.
+    return SentenceTransformer(path, device="cpu", model_kwargs={"dtype": getattr(torch, dtype)})
 
 
 @dataclass(frozen=True)
@@ -112,25 +130,93 @@ def _metadata(resource: Resource, part: int) -> dict[str, Any]:
     return meta
 
 
+def remove_index_files(index_dir: Path) -> None:
+    """Delete Chroma's own files in index_dir (its SQLite file and segment folders) and nothing else kept there."""
+    for path in index_dir.glob("chroma.sqlite3*"):
+        path.unlink()
+    for path in index_dir.iterdir() if index_dir.is_dir() else ():
+        if path.is_dir() and _SEGMENT_DIR.fullmatch(path.name):
+            shutil.rmtree(path)
+
+
+def _check_server(host: str, port: int) -> None:
+    """Fail in seconds, naming the address, when nothing answers there as a Chroma server."""
+    url = f"http://{host}:{port}/api/v2/heartbeat"
+    try:
+        httpx.get(url, timeout=SERVER_TIMEOUT_S).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise StoreUnavailable(
+            f"Cannot reach the Chroma server at {host}:{port} ({type(exc).__name__}: {exc or 'no answer'}). "
+            f"Start one with `chroma run --host {host} --port {port} --path DIR`, or unset ASSISTANT_CHROMA_HOST "
+            "to use the embedded index."
+        ) from exc
+
+
 class VectorStore:
     """The resource index. Embedded PersistentClient by default, a Chroma server when settings.chroma_host is set."""
 
     def __init__(self, settings: Settings, embedding: MiniLMEmbedding | None = None):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
         self.settings = settings
         self.embedding = embedding or MiniLMEmbedding(
             settings.embedding_model, settings.embedding_batch_size, settings.embedding_dtype
         )
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        match settings.chroma_host:
-            case None | "":
-                settings.index_dir.mkdir(parents=True, exist_ok=True)
-                self.client = chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
-            case host:
-                self.client = chromadb.HttpClient(host=host, port=settings.chroma_port, settings=chroma_settings)
+        self.client = self._connect()
         self._collection = None
+
+    def _connect(self):
+        import chromadb
+        from chromadb.api.shared_system_client import SharedSystemClient
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        match self.settings.chroma_host:
+            case None | "":
+                self.embedded = True  # the index files are ours to repair; a server's are not
+                index_dir = self.settings.index_dir
+                index_dir.mkdir(parents=True, exist_ok=True)
+                try:
+                    return chromadb.PersistentClient(path=str(index_dir), settings=chroma_settings)
+                except Exception as exc:  # chromadb raises InternalError with SQLite's words
+                    # chromadb caches the half-started system per path: every later open would fail the same way.
+                    SharedSystemClient.clear_system_cache()
+                    raise IndexDamaged(f"The index at {index_dir} cannot be opened: {exc}") from exc
+            case host:
+                self.embedded = False
+                _check_server(host, self.settings.chroma_port)
+                return chromadb.HttpClient(host=host, port=self.settings.chroma_port, settings=chroma_settings)
+
+    def close(self) -> None:
+        """Release the client (an embedded index keeps its files open until then)."""
+        self._collection = None
+        self.client.close()
+
+    def damage(self) -> str | None:
+        """Why the index cannot serve searches, or None when a stored document is found by its own embedding."""
+        from chromadb.errors import ChromaError
+
+        try:
+            if self.count() == 0:
+                return None
+            probe = self.collection.get(limit=1, include=["embeddings", "metadatas"])
+            anywhere = self.collection.query(query_embeddings=probe["embeddings"], n_results=1, include=[])
+            # Filtered to one resource the search is exact and cheap whatever the catalog size.
+            itself = self.collection.query(query_embeddings=probe["embeddings"], n_results=1, include=["distances"],
+                                           where={"resource_id": probe["metadatas"][0]["resource_id"]})
+        except ChromaError as exc:  # a lost or truncated segment surfaces as a generic InternalError
+            return f"{type(exc).__name__}: {exc}"
+        if not anywhere["ids"][0] or not itself["ids"][0] or itself["distances"][0][0] > 1e-3:
+            return "a stored document is not found by its own embedding (the vector segment is incomplete)"
+        return None
+
+    def reset(self) -> None:
+        """Start from an empty index: an embedded one loses its files, on a server only the collection goes."""
+        self._collection = None
+        if self.embedded:
+            self.client.close()
+            remove_index_files(self.settings.index_dir)
+            self.client = self._connect()
+        elif self.settings.collection in {c.name for c in self.client.list_collections()}:
+            self.client.delete_collection(self.settings.collection)
 
     @property
     def collection(self):
@@ -193,21 +279,21 @@ class VectorStore:
         if total == 0:
             return []
         vector = self.encode(query) if isinstance(query, str) else query
-        result = self.collection.query(
-            query_embeddings=[vector],
-            n_results=min(total, limit * 3),
-            where=where or None,
-            include=["metadatas", "distances", "embeddings"],
-        )
-        hits: dict[str, Hit] = {}
-        for meta, distance, emb in zip(result["metadatas"][0], result["distances"][0], result["embeddings"][0]):
-            rid = meta["resource_id"]
-            if rid not in hits:
-                resource = Resource.model_validate(json.loads(meta["resource"]))
-                hits[rid] = Hit(resource, 1.0 - float(distance), int(meta["part"]), np.asarray(emb, dtype=np.float32))
-            if len(hits) >= limit:
+        # Ids and distances only: fetching metadata and embeddings of all limit * 3 chunks cost 30x the search
+        # itself (measured at 6k documents); only each resource's best chunk is fetched, below.
+        result = self.collection.query(query_embeddings=[vector], n_results=min(total, limit * 3),
+                                       where=where or None, include=["distances"])
+        best: dict[str, tuple[str, float]] = {}  # resource id -> its best chunk's id and distance
+        for doc_id, distance in zip(result["ids"][0], result["distances"][0]):
+            best.setdefault(doc_id.rsplit("#", 1)[0], (doc_id, float(distance)))  # ids are "<resource id>#<part>"
+            if len(best) >= limit:
                 break
-        return list(hits.values())
+        fetched = self.collection.get(ids=[doc_id for doc_id, _ in best.values()], include=["metadatas", "embeddings"])
+        stored = {i: (m, e) for i, m, e in zip(fetched["ids"], fetched["metadatas"], fetched["embeddings"])}
+        return [Hit(Resource.model_validate_json(meta["resource"]), 1.0 - distance, int(meta["part"]),
+                    np.asarray(emb, dtype=np.float32))
+                for doc_id, distance in best.values() if doc_id in stored  # gone if an upsert ran in between
+                for meta, emb in [stored[doc_id]]]
 
     def summaries(self, resource_ids: list[str] | None = None) -> tuple[list[Resource], np.ndarray]:
         """Resources and their summary-document embeddings: the given ids, or the whole catalog when None."""
