@@ -70,7 +70,8 @@ def ranking_input(engine: Engine, model: ItemItemModel, message: str) -> tuple[l
     profile = profile.model_copy(update={"liked": [r.id for r in liked]})
     _, embeddings = store.summaries([r.id for r in liked])
     feedback = Feedback(liked=list(zip(liked, embeddings)), history={r.id: 1.0 for r in liked}, collaborative=model,
-                        popularity=model.popularity(), titles={r.id: r.title for r in liked})
+                        popularity=model.popularity(), titles={r.id: r.title for r in liked}
+                        ).for_items([c.resource.id for c in candidates])  # as HybridRecommender._gather does
     context = TurnContext(device="phone", local_time="21:30", session_minutes=20)
     return candidates, RankingInput(profile, context, focus, feedback, message)
 

@@ -1,89 +1,138 @@
-"""The causal LM: batched generation, streaming, and bounded output (tokens and wall time)."""
+"""The causal LM: batched greedy generation, streaming, yes/no scoring, and an optional merged LoRA adapter."""
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, TextIteratorStreamer
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 
+from assistant.config import PROJECT_ROOT
+from assistant.llm.adapter import AdapterError, merge_adapter
+from assistant.llm.decode import GenerationLimits, GreedyDecoder, prefill
+from assistant.llm.half import use_half_gemv
 from assistant.llm.loader import ModelNotFoundError, resolve_model_dir
+
+__all__ = ["GenerationLimits", "LocalLLM", "Message"]
 
 log = logging.getLogger(__name__)
 
 Message = dict[str, str]  # {"role": ..., "content": ...}
 
 
-@dataclass(frozen=True)
-class GenerationLimits:
-    max_new_tokens: int = 48
-    max_time_s: float = 20.0
-
-
 class LocalLLM:
-    """A Hugging Face causal LM loaded from local disk only."""
+    """A Hugging Face causal LM loaded from local disk only, with an optional LoRA adapter merged into its weights."""
 
-    def __init__(self, model_dir: Path | str, dtype: str = "bfloat16", threads: int = 0):
+    def __init__(self, model_dir: Path | str, dtype: str = "float32", threads: int = 0,
+                 adapter: Path | str | None = None, fp16_decode: bool = True):
         if threads > 0:
             torch.set_num_threads(threads)
+        self.name = str(model_dir)
+        self._dtype = getattr(torch, dtype)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
-            self.model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=getattr(torch, dtype))
         except OSError as exc:
             raise ModelNotFoundError(f"Could not load the LLM from {model_dir} (offline): {exc}") from exc
+        self.model = self._load_base()
+        self.adapter: str | None = None  # the merged adapter's folder; None = base model
+        self.adapter_error: str | None = None  # why the configured adapter was not used
+        if adapter:
+            try:
+                self.model = merge_adapter(self.model, Path(adapter))
+                self.adapter = str(adapter)
+            except AdapterError as exc:
+                log.warning("LoRA adapter not used, serving the base model: %s", exc)
+                self.adapter_error = str(exc)
+                self.model = self._load_base()  # a failed load can leave adapter layers half-injected
         self.model.eval()
-        self.tokenizer.padding_side = "left"  # decoder-only batches must pad on the left
+        if fp16_decode and self.model.device.type == "cpu" and self._dtype == torch.float32:
+            use_half_gemv(self.model)
+        self.tokenizer.padding_side = "left"  # for callers that batch with the tokenizer themselves
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.name = str(model_dir)
-        # generate() is not safe to run concurrently on one model; requests queue here.
+        self._yes_ids = self._answer_ids("yes")
+        self._no_ids = self._answer_ids("no")
+        # The model is not safe to run concurrently; requests queue here.
         self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings) -> LocalLLM:
         model_dir = resolve_model_dir(settings.llm_model, settings.model_cache_dir, settings.llm_dtype)
-        return cls(model_dir, settings.llm_dtype, settings.llm_threads)
+        adapter = Path(settings.llm_adapter).expanduser() if settings.llm_adapter else None
+        if adapter is not None and not adapter.is_absolute():
+            adapter = PROJECT_ROOT / adapter  # like the other paths in settings: relative to the project
+        return cls(model_dir, settings.llm_dtype, settings.llm_threads, adapter, settings.llm_fp16_decode)
 
-    def _encode(self, conversations: list[list[Message]]):
+    def _load_base(self) -> PreTrainedModel:
+        try:
+            return AutoModelForCausalLM.from_pretrained(self.name, dtype=self._dtype)
+        except OSError as exc:
+            raise ModelNotFoundError(f"Could not load the LLM from {self.name} (offline): {exc}") from exc
+
+    def _answer_ids(self, word: str) -> list[int]:
+        """Token ids that spell the whole word as a first answer token, in any usual casing or spacing."""
+        ids = set()
+        for variant in (word, word.capitalize(), word.upper(), " " + word, " " + word.capitalize()):
+            first = self.tokenizer(variant, add_special_tokens=False)["input_ids"][:1]
+            if first and self.tokenizer.decode(first).strip().lower() == word:
+                ids.add(first[0])
+        if not ids:
+            raise ValueError(f"The tokenizer has no single token for {word!r}; yes_probability cannot be computed.")
+        return sorted(ids)
+
+    def _sequences(self, conversations: list[list[Message]]) -> list[list[int]]:
         texts = [
             self.tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in conversations
         ]
-        return self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        return self.tokenizer(texts, add_special_tokens=False)["input_ids"]
 
-    def _generate_kwargs(self, limits: GenerationLimits) -> dict:
-        return dict(
-            max_new_tokens=limits.max_new_tokens,
-            max_time=limits.max_time_s,
-            do_sample=False,
-            repetition_penalty=1.1,
-            pad_token_id=self.tokenizer.pad_token_id,
-        )
-
-    @torch.inference_mode()
     def generate(self, conversations: list[list[Message]], limits: GenerationLimits = GenerationLimits()) -> list[str]:
-        """One completion per conversation, generated as a single padded batch."""
+        """One greedy completion per conversation, all decoded as one batch."""
         if not conversations:
             return []
-        inputs = self._encode(conversations)
         with self._lock:
-            output = self.model.generate(**inputs, **self._generate_kwargs(limits))
-        new_tokens = output[:, inputs["input_ids"].shape[1]:]
-        return [t.strip() for t in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
+            decoder = GreedyDecoder(self.model, self.tokenizer, self._sequences(conversations), limits)
+            for _ in decoder.steps():
+                pass
+        return [decoder.text(row).strip() for row in range(len(conversations))]
 
     def stream(self, conversation: list[Message], limits: GenerationLimits = GenerationLimits()) -> Iterator[str]:
         """Yield text pieces as they are decoded."""
-        inputs = self._encode([conversation])
-        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=limits.max_time_s + 30)
+        pieces: queue.Queue[str | BaseException | None] = queue.Queue()
 
         def run() -> None:
-            with self._lock, torch.inference_mode():
-                self.model.generate(**inputs, **self._generate_kwargs(limits), streamer=streamer)
+            # A worker runs the decoding to its end, so a consumer that stops reading never keeps the lock.
+            try:
+                with self._lock:
+                    decoder = GreedyDecoder(self.model, self.tokenizer, self._sequences([conversation]), limits)
+                    sent = ""
+                    for _ in decoder.steps():
+                        text = decoder.settled_text(0)
+                        if len(text) > len(sent):
+                            pieces.put(text[len(sent):])
+                            sent = text
+            except BaseException as exc:  # handed to the consumer, who re-raises it
+                pieces.put(exc)
+            finally:
+                pieces.put(None)
 
-        worker = threading.Thread(target=run, daemon=True)
-        worker.start()
-        yield from streamer
-        worker.join()
+        threading.Thread(target=run, daemon=True).start()
+        while (piece := pieces.get()) is not None:
+            if isinstance(piece, BaseException):
+                raise piece
+            yield piece
+
+    def yes_probability(self, conversations: list[list[Message]]) -> list[float]:
+        """P(yes) / (P(yes) + P(no)) for the first answer token of each conversation, from one batched forward pass."""
+        if not conversations:
+            return []
+        sequences = self._sequences(conversations)
+        with self._lock:
+            logits = prefill(self.model, sequences, self.tokenizer.pad_token_id).logits
+        yes = logits[:, self._yes_ids].logsumexp(-1)
+        no = logits[:, self._no_ids].logsumexp(-1)
+        return torch.sigmoid(yes - no).tolist()

@@ -121,7 +121,8 @@ class HybridRecommender:
             if extra.resource.id not in seen:
                 seen.add(extra.resource.id)
                 candidates.append(extra)
-        given = RankingInput(profile, request.context, focus, request.feedback, " ".join(request.messages[-3:]))
+        feedback = request.feedback.for_items([c.resource.id for c in candidates])
+        given = RankingInput(profile, request.context, focus, feedback, " ".join(request.messages[-3:]))
         return candidates, given, dropped, vector
 
     def recommend(self, request: Request) -> Recommendations:

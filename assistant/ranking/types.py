@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -51,6 +51,13 @@ class Feedback:
     collaborative: CollaborativeModel | None = None
     popularity: Mapping[str, float] = field(default_factory=dict)  # resource id -> 0..1
     titles: Mapping[str, str] = field(default_factory=dict)  # resource id -> title, for evidence wording
+    collaborative_scores: Mapping[str, float] = field(default_factory=dict)  # resource id -> score, see `for_items`
+
+    def for_items(self, ids: Sequence[str]) -> Feedback:
+        """The same feedback with the collaborative scores of these items computed in one pass (not one per item)."""
+        if self.collaborative is None or not self.history:
+            return self
+        return replace(self, collaborative_scores=self.collaborative.scores(self.history, ids))
 
 
 @dataclass(frozen=True)

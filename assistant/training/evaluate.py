@@ -6,20 +6,18 @@ import hashlib
 import json
 import math
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-import torch
-from peft import PeftModel
 from rich.console import Console
 from rich.table import Table
 from tqdm import tqdm
-from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from assistant.config import PROJECT_ROOT
 from assistant.explain.reasons import _clean as clean_reason  # the same trimming serving applies before its check
 from assistant.llm.inputs import dialogue_inputs
-from assistant.llm.model import Message
+from assistant.llm.model import GenerationLimits, LocalLLM, Message
 from assistant.llm.prompts import load_prompts
 from assistant.profile import rules
 from assistant.profile.schema import LearnerProfile, ProfileDelta
@@ -31,33 +29,28 @@ DEFAULT_DEV = PROJECT_ROOT.parent / "shared" / "data" / "eval" / "dev_dialogues.
 _BATCH = 8
 _MAX_NEW = {"profile": 64, "reason": 48}  # reason: Settings.max_new_tokens, as served
 _LATENCY_SAMPLES = 2  # batch-1 generations timed per generative task
+_SCORER_VERSION = "serving LocalLLM, fp16 decode"  # part of the base-score cache key: change it, rescore
+_NO_TIME_LIMIT = 600.0  # evaluation measures what the model writes, not what a deadline would cut
 
 
 @dataclass
 class Runner:
-    """One model (base, or base with the adapter merged in) and the shared tokenizer."""
+    """One model as serving loads it (base, or base with the adapter merged in), in length-sorted batches."""
 
-    model: torch.nn.Module
-    tokenizer: object
-    seconds: dict[str, float] = field(default_factory=dict)
+    llm: LocalLLM
 
-    def _encode(self, conversations: list[list[Message]]):
-        texts = [self.tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in conversations]
-        return self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
-
-    @torch.inference_mode()
-    def generate(self, conversations: list[list[Message]], max_new_tokens: int, desc: str | None = None) -> list[str]:
-        """Greedy answers in length-sorted batches, returned in input order (settings as serving uses them)."""
+    def _batches(self, conversations: list[list[Message]], desc: str | None) -> Iterator[list[int]]:
         order = sorted(range(len(conversations)), key=lambda i: len(str(conversations[i])))
-        answers: list[str] = [""] * len(conversations)
         for start in tqdm(range(0, len(order), _BATCH), desc=desc, unit="batch", disable=desc is None):
-            chunk = order[start:start + _BATCH]
-            inputs = self._encode([conversations[i] for i in chunk])
-            output = self.model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
-                                         repetition_penalty=1.1, pad_token_id=self.tokenizer.pad_token_id)
-            texts = self.tokenizer.batch_decode(output[:, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
-            for i, text in zip(chunk, texts):
-                answers[i] = text.strip()
+            yield order[start:start + _BATCH]
+
+    def generate(self, conversations: list[list[Message]], max_new_tokens: int, desc: str | None = None) -> list[str]:
+        """Greedy answers, returned in input order, decoded exactly as serving decodes them."""
+        answers: list[str] = [""] * len(conversations)
+        limits = GenerationLimits(max_new_tokens, max_time_s=_NO_TIME_LIMIT)
+        for chunk in self._batches(conversations, desc):
+            for i, text in zip(chunk, self.llm.generate([conversations[i] for i in chunk], limits)):
+                answers[i] = text
         return answers
 
     def latency(self, conversations: list[list[Message]], max_new_tokens: int) -> float:
@@ -67,26 +60,20 @@ class Runner:
             self.generate([conversation], max_new_tokens)
         return (time.perf_counter() - started) / max(1, len(conversations))
 
-    @torch.inference_mode()
     def p_yes(self, conversations: list[list[Message]]) -> list[float]:
-        """P(yes) from the first answer token: softmax over the "yes" and "no" logits only."""
-        yes, no = (self.tokenizer(w, add_special_tokens=False)["input_ids"][0] for w in ("yes", "no"))
-        scores = []
-        for start in tqdm(range(0, len(conversations), _BATCH), desc="relevance", unit="batch"):
-            inputs = self._encode(conversations[start:start + _BATCH])
-            logits = self.model(**inputs).logits[:, -1, [yes, no]]  # left padding: the last position is the prompt's end
-            scores += torch.softmax(logits.float(), dim=-1)[:, 0].tolist()
+        """P(yes) of the first answer token, as the serving ranker reads it."""
+        scores: list[float] = [0.0] * len(conversations)
+        for chunk in self._batches(conversations, "relevance"):
+            for i, p in zip(chunk, self.llm.yes_probability([conversations[i] for i in chunk])):
+                scores[i] = p
         return scores
 
 
 def load_runner(base_dir: Path, adapter_dir: Path | None) -> Runner:
-    tokenizer = AutoTokenizer.from_pretrained(base_dir)
-    tokenizer.padding_side = "left"
-    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
-    if adapter_dir is not None:
-        model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()  # as the app will serve it
-    model.eval()
-    return Runner(model, tokenizer)
+    llm = LocalLLM(base_dir, adapter=adapter_dir)
+    if adapter_dir is not None and llm.adapter is None:
+        raise SystemExit(f"error: {llm.adapter_error}")  # evaluating the base model twice would mislead
+    return Runner(llm)
 
 
 def _pick(examples: list[Example], task: str, limit: int | None) -> list[Example]:
@@ -217,7 +204,7 @@ def evaluate(adapter_dir: Path | None, data_dir: Path, base_dir: Path, prompts_d
     samples = {}
     # The base model's scores depend only on the inputs: kept beside the report, they are computed once.
     base_cache = report_path.with_name("base_eval.json")
-    key = _inputs_key(data_dir / "heldout.jsonl", dev_path, prompts_dir, Path(base_dir), limit)
+    key = _inputs_key(data_dir / "heldout.jsonl", dev_path, prompts_dir, Path(base_dir), limit, _SCORER_VERSION)
     cached = json.loads(base_cache.read_text(encoding="utf-8")) if base_cache.is_file() else {}
     for variant in ("base", "adapter") if adapter_dir else ("base",):
         if variant == "base" and cached.get("key") == key:

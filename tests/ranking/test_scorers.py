@@ -84,6 +84,18 @@ def test_collaborative_names_the_liked_item_behind_it():
     assert CollaborativeScorer()(cand(res("z")), RankingInput(LearnerProfile(learner_id="t"), feedback=feedback)).value == 0
 
 
+def test_collaborative_scores_computed_once_per_request_equal_the_per_item_ones():
+    model = ItemItemModel.fit([Interaction(u, i) for u in "abc" for i in ("x", "y")] + [Interaction("c", "z")])
+    alone = Feedback(history={"x": 1.0}, collaborative=model, titles={"x": "Item X"})
+    batched = alone.for_items(["y", "z", "unknown"])
+    assert set(batched.collaborative_scores) == {"y", "z", "unknown"}
+    for rid in ("y", "z", "unknown", "x"):
+        item = cand(res(rid))
+        profile = LearnerProfile(learner_id="t")
+        assert (CollaborativeScorer()(item, RankingInput(profile, feedback=batched))
+                == CollaborativeScorer()(item, RankingInput(profile, feedback=alone)))
+
+
 def test_affinity_rewards_closeness_to_what_the_learner_found_helpful():
     liked = res("liked", title="Liked book")
     feedback = Feedback(liked=[(liked, np.asarray([1.0, 0.0], dtype=np.float32))])

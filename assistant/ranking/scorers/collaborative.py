@@ -12,7 +12,9 @@ class CollaborativeScorer:
         if model is None or not history:
             return Signal(0.0)
         rid = candidate.resource.id
-        value = model.scores(history, [rid]).get(rid, 0.0)
+        value = given.feedback.collaborative_scores.get(rid)
+        if value is None:  # an item outside the request's candidates (e.g. one the learner asked about)
+            value = model.scores(history, [rid]).get(rid, 0.0)
         evidence = model.evidence(history, rid) if value > 0 else None
         if evidence is None:
             return Signal(value)

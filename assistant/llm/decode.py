@@ -1,0 +1,153 @@
+"""Greedy decoding on the model's own KV cache: one prefill (a prompt prefix shared by the batch is read once), then one
+token per step for the rows still running; rows leave the batch as soon as they hit EOS or a stop string."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+from transformers import DynamicCache, PreTrainedModel, PreTrainedTokenizerBase
+
+REPETITION_PENALTY = 1.1  # what generate() was called with before this loop; kept so greedy outputs do not change
+MIN_SHARED_PREFIX = 16  # below this many tokens, reading the prefix once does not pay for copying its cache
+
+
+@dataclass(frozen=True)
+class GenerationLimits:
+    max_new_tokens: int = 48
+    max_time_s: float = 20.0
+    stop: tuple[str, ...] = ()  # a row ends at the first of these after some text (e.g. "\n" for one-line answers)
+
+
+@dataclass
+class Prefill:
+    """The batch after reading its prompts: KV cache, attention mask, next positions and next-token logits."""
+
+    cache: DynamicCache
+    mask: torch.Tensor  # [B, T], 1 for real tokens, 0 for padding
+    positions: torch.Tensor  # [B], position of each row's next token
+    logits: torch.Tensor  # [B, V], fp32
+
+
+def common_prefix(sequences: list[list[int]]) -> int:
+    """How many leading tokens all sequences share, leaving each at least one token of its own."""
+    first, limit = sequences[0], min(len(s) for s in sequences) - 1
+    n = 0
+    while n < limit and all(s[n] == first[n] for s in sequences):
+        n += 1
+    return n
+
+
+def _left_pad(sequences: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(s) for s in sequences)
+    ids = torch.tensor([[pad_id] * (width - len(s)) + s for s in sequences])
+    mask = torch.tensor([[0] * (width - len(s)) + [1] * len(s) for s in sequences])
+    return ids, mask
+
+
+@torch.inference_mode()
+def prefill(model: PreTrainedModel, sequences: list[list[int]], pad_id: int,
+            min_shared: int = MIN_SHARED_PREFIX) -> Prefill:
+    """Run the prompts; a prefix common to all rows (system prompt, learner summary) is computed once and copied."""
+    cache = DynamicCache(config=model.config)
+    shared = common_prefix(sequences) if len(sequences) > 1 else 0
+    shared = shared if shared >= min_shared else 0
+    if shared:
+        model(input_ids=torch.tensor([sequences[0][:shared]]), past_key_values=cache, use_cache=True, logits_to_keep=1)
+        cache.batch_repeat_interleave(len(sequences))
+    ids, suffix_mask = _left_pad([s[shared:] for s in sequences], pad_id)
+    # Padding sits between the shared prefix and each row's own tokens; the mask hides it, positions skip it.
+    mask = torch.cat([torch.ones(len(sequences), shared, dtype=suffix_mask.dtype), suffix_mask], dim=1)
+    positions = (mask.cumsum(1) - 1).clamp(min=0)[:, shared:]
+    out = model(input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=cache, use_cache=True,
+                logits_to_keep=1)
+    return Prefill(cache, mask, mask.sum(1), out.logits[:, -1].float())
+
+
+def cut_at_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:
+    """The text before the first stop string that follows some non-blank text, and whether one was found."""
+    start = len(text) - len(text.lstrip())
+    hits = [i for i in (text.find(s, start) for s in stops) if i >= 0]
+    return (text[: min(hits)], True) if hits else (text, False)
+
+
+def eos_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> set[int]:
+    eos = model.generation_config.eos_token_id
+    if eos is None:
+        eos = tokenizer.eos_token_id
+    return set(eos) if isinstance(eos, list) else {eos}
+
+
+class GreedyDecoder:
+    """Greedy decoding of one batch; `steps()` yields after every token so a caller can stream `text(row)`."""
+
+    def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, sequences: list[list[int]],
+                 limits: GenerationLimits):
+        self.model, self.tokenizer, self.sequences, self.limits = model, tokenizer, sequences, limits
+        self.tokens: list[list[int]] = [[] for _ in sequences]
+        self.running = [True] * len(sequences)
+        self._eos = eos_ids(model, tokenizer)
+
+    def text(self, row: int) -> str:
+        """The row's text so far, cut at a stop string."""
+        text = self.tokenizer.decode(self.tokens[row], skip_special_tokens=True)
+        return cut_at_stop(text, self.limits.stop)[0]
+
+    def settled_text(self, row: int) -> str:
+        """The part of `text(row)` later tokens cannot change: no half-decoded character, no possible stop start."""
+        text = self.text(row)
+        if not self.running[row]:
+            return text
+        text = text.rstrip("\ufffd")
+        hold = max((k for s in self.limits.stop for k in range(1, len(s)) if text.endswith(s[:k])), default=0)
+        return text[: len(text) - hold]
+
+    def _finished(self, row: int, token: int) -> bool:
+        if token in self._eos:
+            return True
+        self.tokens[row].append(token)
+        if not self.limits.stop:
+            return False
+        return cut_at_stop(self.tokenizer.decode(self.tokens[row], skip_special_tokens=True), self.limits.stop)[1]
+
+    @torch.inference_mode()
+    def steps(self) -> Iterator[None]:
+        deadline = time.perf_counter() + self.limits.max_time_s
+        pad_id = self.tokenizer.pad_token_id
+        state = prefill(self.model, self.sequences, pad_id)
+        rows = list(range(len(self.sequences)))
+        # Repetition penalty over every token a row has seen, prompt padding included, exactly as generate() does.
+        seen = torch.zeros(len(rows), state.logits.shape[-1], dtype=torch.bool)
+        longest = max(map(len, self.sequences))
+        for i, sequence in enumerate(self.sequences):
+            seen[i, sequence] = True
+            seen[i, pad_id] |= len(sequence) < longest
+        logits = state.logits
+        for step in range(self.limits.max_new_tokens):
+            logits = torch.where(seen, torch.where(logits < 0, logits * REPETITION_PENALTY, logits / REPETITION_PENALTY),
+                                 logits)
+            tokens = logits.argmax(-1)
+            keep = []
+            for i, (row, token) in enumerate(zip(rows, tokens.tolist())):
+                if self._finished(row, token):
+                    self.running[row] = False
+                else:
+                    keep.append(i)
+            if not keep or step == self.limits.max_new_tokens - 1 or time.perf_counter() > deadline:
+                break
+            yield
+            if len(keep) < len(rows):  # finished rows leave the batch: later steps only pay for the rest
+                index = torch.tensor(keep)
+                state.cache.batch_select_indices(index)
+                rows, tokens, seen = [rows[i] for i in keep], tokens[index], seen[index]
+                state.mask, state.positions = state.mask[index], state.positions[index]
+            seen[torch.arange(len(rows)), tokens] = True
+            state.mask = torch.cat([state.mask, state.mask.new_ones(len(rows), 1)], dim=1)
+            out = self.model(input_ids=tokens[:, None], attention_mask=state.mask, position_ids=state.positions[:, None],
+                             past_key_values=state.cache, use_cache=True)
+            state.positions = state.positions + 1
+            logits = out.logits[:, -1].float()
+        self.running = [False] * len(self.sequences)
+        yield

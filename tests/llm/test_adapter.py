@@ -1,0 +1,59 @@
+"""LoRA adapters: a good one is merged (different logits), a broken one is reported and the base model is served."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM
+
+from assistant.llm.decode import prefill
+from assistant.llm.model import LocalLLM
+
+PROMPT = [{"role": "user", "content": "Recommend a book about Rust."}]
+LORA = dict(r=2, target_modules=["q_proj", "v_proj"], init_lora_weights=False)  # random A and B: a visible change
+
+
+@pytest.fixture(scope="module")
+def adapters(llm, tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("adapters")
+    torch.manual_seed(0)
+    get_peft_model(AutoModelForCausalLM.from_pretrained(llm.name), LoraConfig(**LORA)).save_pretrained(root / "good")
+    small = LlamaConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                        num_key_value_heads=2, vocab_size=llm.model.config.vocab_size)
+    get_peft_model(LlamaForCausalLM(small), LoraConfig(**LORA)).save_pretrained(root / "wrong_shapes")
+    shutil.copytree(root / "good", root / "bad_json")
+    (root / "bad_json" / "adapter_config.json").write_text("{not json", encoding="utf-8")
+    shutil.copytree(root / "good", root / "truncated")
+    weights = root / "truncated" / "adapter_model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    return {name: root / name for name in ("good", "wrong_shapes", "bad_json", "truncated")} | {"missing": root / "none"}
+
+
+def last_logits(llm: LocalLLM) -> torch.Tensor:
+    return prefill(llm.model, llm._sequences([PROMPT]), llm.tokenizer.pad_token_id).logits[0]
+
+
+def test_the_base_model_has_no_adapter(llm):
+    assert llm.adapter is None and llm.adapter_error is None
+
+
+def test_a_lora_adapter_is_merged_into_the_weights(llm, adapters):
+    tuned = LocalLLM(llm.name, adapter=adapters["good"])
+    assert tuned.adapter == str(adapters["good"]) and tuned.adapter_error is None
+    assert not any("lora" in name for name, _ in tuned.model.named_modules())  # merged: no adapter layers left
+    assert (last_logits(tuned) - last_logits(llm)).abs().max() > 1e-2
+
+
+@pytest.mark.parametrize("broken", ["wrong_shapes", "bad_json", "truncated", "missing"])
+def test_a_broken_adapter_is_reported_and_the_base_model_served(llm, adapters, broken, caplog):
+    fallback = LocalLLM(llm.name, adapter=adapters[broken])
+    assert fallback.adapter is None and str(adapters[broken]) in fallback.adapter_error
+    assert "adapter not used" in caplog.text
+    assert torch.allclose(last_logits(fallback), last_logits(llm), atol=1e-4)
+
+
+def test_settings_name_the_adapter(settings, adapters):
+    tuned = LocalLLM.from_settings(settings.model_copy(update={"llm_adapter": str(adapters["good"])}))
+    assert tuned.adapter == str(adapters["good"])

@@ -1,0 +1,53 @@
+"""The hand-written greedy loop: same tokens as Hugging Face generate(), stop strings, time limit, streaming."""
+
+import torch
+
+from assistant.llm.decode import REPETITION_PENALTY, GenerationLimits, common_prefix, cut_at_stop
+
+CONVERSATIONS = [
+    [{"role": "user", "content": "What is the capital of France?"}],
+    [{"role": "user", "content": "Explain in two sentences what a linked list is."}],
+    [{"role": "system", "content": "You answer briefly."}, {"role": "user", "content": "Name three fruits."}],
+]
+
+
+def hf_generate(llm, conversations, max_new_tokens: int) -> list[str]:
+    inputs = llm.tokenizer.pad({"input_ids": llm._sequences(conversations)}, return_tensors="pt")
+    with torch.inference_mode():
+        out = llm.model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
+                                 repetition_penalty=REPETITION_PENALTY, pad_token_id=llm.tokenizer.pad_token_id)
+    new = out[:, inputs["input_ids"].shape[1]:]
+    return [t.strip() for t in llm.tokenizer.batch_decode(new, skip_special_tokens=True)]
+
+
+def test_greedy_loop_writes_what_hf_generate_writes(llm):
+    assert llm.generate(CONVERSATIONS, GenerationLimits(12, 600)) == hf_generate(llm, CONVERSATIONS, 12)
+    assert llm.generate(CONVERSATIONS[1:2], GenerationLimits(12, 600)) == hf_generate(llm, CONVERSATIONS[1:2], 12)
+
+
+def test_a_stop_string_ends_its_row_and_is_not_returned(llm):
+    full = llm.generate(CONVERSATIONS, GenerationLimits(24, 600))
+    stopped = llm.generate(CONVERSATIONS, GenerationLimits(24, 600, stop=(".",)))
+    for whole, cut in zip(full, stopped):
+        assert "." not in cut and whole.startswith(cut)
+
+
+def test_the_time_limit_bounds_generation(llm):
+    text = llm.generate(CONVERSATIONS[1:2], GenerationLimits(max_new_tokens=200, max_time_s=0.0))[0]
+    assert len(llm.tokenizer(text, add_special_tokens=False)["input_ids"]) <= 2
+
+
+def test_streamed_pieces_add_up_to_the_batch_answer(llm):
+    limits = GenerationLimits(20, 600, stop=("\n",))
+    pieces = list(llm.stream(CONVERSATIONS[1], limits))
+    assert len(pieces) > 1 and "".join(pieces).strip() == llm.generate(CONVERSATIONS[1:2], limits)[0]
+
+
+def test_stop_strings_count_only_after_some_text():
+    assert cut_at_stop("\nParis.\nMore", ("\n",)) == ("\nParis.", True)
+    assert cut_at_stop("Paris", ("\n",)) == ("Paris", False)
+
+
+def test_common_prefix_leaves_every_row_a_token_of_its_own():
+    assert common_prefix([[1, 2, 3], [1, 2, 3]]) == 2
+    assert common_prefix([[1, 2, 3, 4], [1, 2, 5]]) == 2
