@@ -50,10 +50,20 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _say_which_llm(engine) -> None:
+    """One stderr line naming the model and adapter in use, or why the configured adapter was not used."""
+    llm = engine.llm
+    if llm.adapter_error:
+        print(f"warning: LoRA adapter not used, serving the base model: {llm.adapter_error}", file=sys.stderr)
+    else:
+        print(f"LLM: {Path(llm.name).name}" + (f" + LoRA adapter {llm.adapter}" if llm.adapter else ""), file=sys.stderr)
+
+
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.engine import Engine, InputError
 
     engine = Engine.from_settings(settings)
+    _say_which_llm(engine)
     try:
         reply = engine.turn(args.learner, args.message)
     except InputError as exc:
@@ -74,7 +84,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.app import serve
     from assistant.engine import Engine
 
-    serve(Engine.from_settings(settings))
+    engine = Engine.from_settings(settings)
+    _say_which_llm(engine)
+    serve(engine)
     return 0
 
 

@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_dtype: str = "float32"  # measured here: bf16 generation was ~40 % slower than fp32 on this CPU
     llm_threads: int = 0
-    llm_adapter: str = Field("", description="LoRA adapter folder (peft), merged into the LLM at load; empty = none.")
+    llm_adapter: str = Field("adapters/smollm2-135m-assistant",
+                             description="LoRA adapter folder (peft, relative to the project), merged at load; empty = none")
     llm_fp16_decode: bool = True  # fp16 weight copies for small-batch decoding on CPU: ~2x faster tokens/s here
     max_new_tokens: int = 48
     generation_timeout_s: float = 20.0

@@ -14,6 +14,7 @@ def test_ask_json_prints_structured_reply(settings, store):
          "--json", "--learner", "cli-test"],
         env=env, capture_output=True, text=True, timeout=600, check=True,
     )
+    assert "+ LoRA adapter" in out.stderr  # the shipped adapter is merged by default
     reply = json.loads(out.stdout)
     recs = reply["recommendations"]
     assert len(recs) >= 3
@@ -27,3 +28,15 @@ def test_ask_refuses_an_empty_message(settings, store):
     out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "  "], env=env, capture_output=True, text=True,
                          timeout=600)
     assert out.returncode == 2 and "empty" in out.stderr
+
+
+def test_a_corrupt_adapter_is_reported_and_the_base_model_answers(settings, store, tmp_path):
+    (tmp_path / "adapter_config.json").write_text("{not json", encoding="utf-8")
+    env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+           "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CACHE_DIR": str(settings.cache_dir),
+           "ASSISTANT_LLM_ADAPTER": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "Git books please", "--json"], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert f"warning: LoRA adapter not used, serving the base model: {tmp_path}" in out.stderr
+    assert json.loads(out.stdout)["recommendations"]

@@ -88,7 +88,14 @@ class ProfileStore:
         # FULL: an acknowledged event survives a power cut, not only a killed process.
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_SCHEMA)
+        self._upgrade()
         self._lock = threading.Lock()
+
+    def _upgrade(self) -> None:
+        """Bring a database written by an earlier version up to the current schema, keeping every row."""
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(turns)")}
+        if "reply_json" not in columns:  # added when follow-ups started reading the last reply's facts
+            self._conn.execute("ALTER TABLE turns ADD COLUMN reply_json TEXT")
 
     def get(self, learner_id: str) -> LearnerProfile | None:
         with self._lock:

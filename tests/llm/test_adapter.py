@@ -16,6 +16,11 @@ LORA = dict(r=2, target_modules=["q_proj", "v_proj"], init_lora_weights=False)  
 
 
 @pytest.fixture(scope="module")
+def base(llm) -> LocalLLM:
+    return LocalLLM(llm.name, adapter=None)
+
+
+@pytest.fixture(scope="module")
 def adapters(llm, tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("adapters")
     torch.manual_seed(0)
@@ -35,23 +40,27 @@ def last_logits(llm: LocalLLM) -> torch.Tensor:
     return prefill(llm.model, llm._sequences([PROMPT]), llm.tokenizer.pad_token_id).logits[0]
 
 
-def test_the_base_model_has_no_adapter(llm):
-    assert llm.adapter is None and llm.adapter_error is None
+def test_the_shipped_adapter_is_served_by_default(llm):
+    assert llm.adapter is not None and llm.adapter.endswith("smollm2-135m-assistant") and llm.adapter_error is None
 
 
-def test_a_lora_adapter_is_merged_into_the_weights(llm, adapters):
-    tuned = LocalLLM(llm.name, adapter=adapters["good"])
+def test_without_an_adapter_the_base_model_is_served(base):
+    assert base.adapter is None and base.adapter_error is None
+
+
+def test_a_lora_adapter_is_merged_into_the_weights(base, adapters):
+    tuned = LocalLLM(base.name, adapter=adapters["good"])
     assert tuned.adapter == str(adapters["good"]) and tuned.adapter_error is None
     assert not any("lora" in name for name, _ in tuned.model.named_modules())  # merged: no adapter layers left
-    assert (last_logits(tuned) - last_logits(llm)).abs().max() > 1e-2
+    assert (last_logits(tuned) - last_logits(base)).abs().max() > 1e-2
 
 
 @pytest.mark.parametrize("broken", ["wrong_shapes", "bad_json", "truncated", "missing"])
-def test_a_broken_adapter_is_reported_and_the_base_model_served(llm, adapters, broken, caplog):
-    fallback = LocalLLM(llm.name, adapter=adapters[broken])
+def test_a_broken_adapter_is_reported_and_the_base_model_served(base, adapters, broken, caplog):
+    fallback = LocalLLM(base.name, adapter=adapters[broken])
     assert fallback.adapter is None and str(adapters[broken]) in fallback.adapter_error
     assert "adapter not used" in caplog.text
-    assert torch.allclose(last_logits(fallback), last_logits(llm), atol=1e-4)
+    assert torch.allclose(last_logits(fallback), last_logits(base), atol=1e-4)
 
 
 def test_settings_name_the_adapter(settings, adapters):

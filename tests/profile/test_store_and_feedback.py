@@ -32,6 +32,18 @@ def test_turns_feedback_and_profile_survive_reopening(store, tmp_path):
     assert reopened.positive_events() == [("a", "r1", 1.0)]
 
 
+def test_a_database_from_an_earlier_version_is_upgraded_keeping_its_rows(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:  # the turns table before replies were stored with their facts
+        old.executescript("CREATE TABLE turns (id INTEGER PRIMARY KEY AUTOINCREMENT, learner_id TEXT NOT NULL, "
+                          "role TEXT NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL);"
+                          "INSERT INTO turns (learner_id, role, text, created_at) VALUES ('a', 'learner', 'hi', 'x');")
+    upgraded = ProfileStore(path)
+    assert upgraded.history("a") == [("learner", "hi")] and upgraded.last_reply("a") is None
+    upgraded.record_reply("a", "hello", '{"x": 1}')
+    assert upgraded.last_reply("a") == '{"x": 1}'
+
+
 def test_forget_removes_every_row_of_that_learner_only(store):
     for learner in ("a", "b"):
         profile = LearnerProfile(learner_id=learner)
