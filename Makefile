@@ -12,7 +12,7 @@ export ANONYMIZED_TELEMETRY := False
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install browser run index test test-slow clean
+.PHONY: install browser run index test test-slow bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -45,6 +45,15 @@ test: install browser
 
 test-slow: install
 	$(PY) -m pytest -q -m slow
+
+# Every benchmark of bench/README.md, one after the other (about 20 minutes; run it on an otherwise idle machine).
+bench: index
+	$(PY) bench/llm_speed.py --reps 3
+	$(PY) bench/turn_latency.py --reps 3
+	$(PY) bench/ranking_latency.py --reps 200
+	$(PY) bench/retrieval_scale.py --sizes 6k,60k --reps 5
+	$(PY) bench/memory.py --reps 3 --turns 4
+	$(PY) bench/oulad_collaborative.py --seeds 3
 
 clean:
 	rm -rf vectorstore/index .cache .data

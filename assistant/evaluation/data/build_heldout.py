@@ -13,12 +13,16 @@
 `prerequisite_relevant` = the Metacademy items of the missing prerequisites.
 
 Usage (from the repository root):
-    .venv/bin/python assistant/evaluation/data/build_heldout.py [--check]
+    .venv/bin/python assistant/evaluation/data/build_heldout.py [--check] [--spec PATH] [--out PATH]
 --check rebuilds in memory and fails if the committed jsonl differs.
+--spec / --out choose another spec and output file (default: heldout_spec.yaml -> heldout_dialogues.jsonl
+next to this script); the second held-out set is built with
+    --spec assistant/evaluation/data/heldout2_spec.yaml --out assistant/evaluation/data/heldout2_dialogues.jsonl
 Needs PyYAML (only for reading the spec); everything else is the standard library.
 """
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import sys
@@ -153,25 +157,35 @@ def build_case(spec: dict, fpb, mc, concepts, edges) -> dict:
     return case
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description="Build held-out dialogues from a hand-written spec.")
+    ap.add_argument("--check", action="store_true", help="fail if the output file is out of date")
+    ap.add_argument("--spec", type=Path, default=SPEC, help=f"spec YAML (default: {SPEC.name})")
+    ap.add_argument("--out", type=Path, default=OUT, help=f"output JSONL (default: {OUT.name})")
+    return ap.parse_args(argv)
+
+
 def main(argv: list[str]) -> int:
-    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    args = parse_args(argv)
+    spec_path, out_path = args.spec, args.out
+    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     fpb, mc, concepts, edges = load()
     cases = [build_case(c, fpb, mc, concepts, edges) for c in spec["cases"]]
     ids = [c["id"] for c in cases]
     if len(set(ids)) != len(ids):
         raise SystemExit("duplicate case ids")
     text = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
-    if "--check" in argv:
-        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT.name} is out of date; rebuild it", file=sys.stderr)
+    if args.check:
+        if not out_path.exists() or out_path.read_text(encoding="utf-8") != text:
+            print(f"{out_path.name} is out of date; rebuild it", file=sys.stderr)
             return 1
-        print(f"{OUT.name} is up to date ({len(cases)} cases)")
+        print(f"{out_path.name} is up to date ({len(cases)} cases)")
         return 0
-    OUT.write_text(text, encoding="utf-8")
+    out_path.write_text(text, encoding="utf-8")
     counts: dict[str, int] = {}
     for c in cases:
         counts[c["kind"]] = counts.get(c["kind"], 0) + 1
-    print(f"wrote {OUT} ({len(cases)} cases): {counts}")
+    print(f"wrote {out_path} ({len(cases)} cases): {counts}")
     for c in cases:
         extra = f" prereq={len(c['prerequisite_relevant'])}" if "prerequisite_relevant" in c else ""
         print(f"  {c['id']:6} {c['kind']:12} relevant={len(c['relevant'])}{extra}")
