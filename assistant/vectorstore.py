@@ -288,6 +288,8 @@ class VectorStore:
             best.setdefault(doc_id.rsplit("#", 1)[0], (doc_id, float(distance)))  # ids are "<resource id>#<part>"
             if len(best) >= limit:
                 break
+        if not best:  # the filter matched nothing
+            return []
         fetched = self.collection.get(ids=[doc_id for doc_id, _ in best.values()], include=["metadatas", "embeddings"])
         stored = {i: (m, e) for i, m, e in zip(fetched["ids"], fetched["metadatas"], fetched["embeddings"])}
         return [Hit(Resource.model_validate_json(meta["resource"]), 1.0 - distance, int(meta["part"]),

@@ -52,3 +52,7 @@ def test_changed_sources_make_the_index_stale(tmp_path: Path, store):
     catalog.write_text(catalog.read_text() + '{"id": "x-2", "title": "Elm again", "url": "https://elm2.example"}\n')
     second = ensure_index(settings, progress=False, store=VectorStore(settings, embedding=store.embedding))
     assert second.rebuilt and second.resources == 2
+
+
+def test_a_filter_that_matches_nothing_gives_no_hits(store):
+    assert store.search("Rust", {"topics": {"$contains": "No Such Topic Anywhere"}}, 10) == []

@@ -66,7 +66,9 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     catalog = load_catalog(settings.sources_dir, settings.catalogs).resources
     graph = PrerequisiteGraph.from_metacademy(settings.sources_dir / "metacademy")
-    llm = LocalLLM.from_settings(settings) if not args.no_reasons or settings.llm_profile else None
+    weights = update.get("ranking_weights", settings.ranking_weights)
+    needs_llm = not args.no_reasons or settings.llm_profile or (weights.get("llm", 0.0) and settings.llm_rerank)
+    llm = LocalLLM.from_settings(settings) if needs_llm else None
     reports: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as scratch:
         learners = ProfileStore(Path(scratch) / "learners.sqlite3")  # eval learners never touch real ones
