@@ -38,6 +38,10 @@ _LANGUAGE_WORDS = {"en": r"\benglish\b|英文|英语", "zh": r"\bchinese\b|中�
                    "de": r"\bgerman\b|德语", "es": r"\bspanish\b|西班牙语", "ja": r"\bjapanese\b|日语"}
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z+#]*(?:\s+[A-Z][a-zA-Z+#]*)*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# Claims about where or how the learner studies, and about price: they need a fact (or, for price, the record).
+_DEVICE = re.compile(r"\b(?:phones?|mobile|smartphones?|computers?|laptops?|desktops?|tablets?|commute|on the go)\b|"
+                     r"手机|电脑|平板|通勤", re.I)
+_FREE = re.compile(r"\bfree\b|costs? nothing|no cost|without paying|免费|不花钱", re.I)
 _ALWAYS_OK = {"you", "your", "it", "this", "the", "a", "an", "and", "learn", "learning"}
 _TO_LEARNER = re.compile(r"\byou(?:r|'re|'ll|'d)?\b|你", re.I)
 _WORDS = re.compile(r"[a-z0-9+#]+|[\u4e00-\u9fff]", re.I)
@@ -125,6 +129,11 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
                       if lang != resource.language and not re.search(_LANGUAGE_WORDS[lang], grounded, re.I)]
     if wrong_language:
         issues.append(f"language not in the record: {', '.join(sorted(wrong_language))}")
+    devices = [m.group(0) for m in _DEVICE.finditer(text) if m.group(0).lower() not in grounded]
+    if devices:
+        issues.append(f"device or setting not in the facts: {', '.join(devices)}")
+    if _FREE.search(text) and resource.free is not True and not _FREE.search(grounded):
+        issues.append("says it is free, which the record does not say")
     if topics_in is not None:
         foreign = [t for t in topics_in(text) if t.lower() not in nameable]
         if foreign:

@@ -38,9 +38,19 @@ def test_a_reason_built_from_the_facts_passes():
     ("这本书讲 Rust。", "language"),
     ("A book about Rust.", "speak to the learner"),
     ("The Rust Programming Language, for you", "repeats the title"),
+    ("This Rust book works well on your phone, as you asked.", "device"),
+    ("This Rust book is free, as you asked.", "free"),
 ])
 def test_each_unsupported_claim_is_caught(reason, problem):
     assert any(problem in p for p in check(reason)), check(reason)
+
+
+def test_device_and_price_claims_pass_when_the_facts_or_the_record_carry_them():
+    on_phone = FACTS + [Fact(kind="device", values={"modality": "text", "device": "phone"})]
+    rendered = render_all(on_phone, "en")
+    assert any("phone" in f for f in rendered), rendered
+    assert check("This Rust book is easy to follow on your phone, as you asked.", facts=on_phone) == []
+    assert check("This Rust book is free, as you asked.", resource=BOOK.model_copy(update={"free": True})) == []
 
 
 def test_a_title_carrying_instructions_does_not_license_their_output():
