@@ -41,6 +41,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Claims about where or how the learner studies, and about price: they need a fact (or, for price, the record).
 _DEVICE = re.compile(r"\b(?:phones?|mobile|smartphones?|computers?|laptops?|desktops?|tablets?|commute|on the go)\b|"
                      r"手机|电脑|平板|通勤", re.I)
+_AUTHOR = re.compile(r"\b(?:written|authored|created|made) by\b|\bby you\b|作者", re.I)
 _FREE = re.compile(r"\bfree\b|costs? nothing|no cost|without paying|免费|不花钱", re.I)
 _ALWAYS_OK = {"you", "your", "it", "this", "the", "a", "an", "and", "learn", "learning"}
 _TO_LEARNER = re.compile(r"\byou(?:r|'re|'ll|'d)?\b|你", re.I)
@@ -132,6 +133,8 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
     devices = [m.group(0) for m in _DEVICE.finditer(text) if m.group(0).lower() not in grounded]
     if devices:
         issues.append(f"device or setting not in the facts: {', '.join(devices)}")
+    if _AUTHOR.search(text) and not _AUTHOR.search(grounded):
+        issues.append("says who made it, which the facts do not")
     if _FREE.search(text) and resource.free is not True and not _FREE.search(grounded):
         issues.append("says it is free, which the record does not say")
     if topics_in is not None:

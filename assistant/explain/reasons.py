@@ -30,12 +30,17 @@ def template_reason(facts: list[str], language: str) -> str:
     return f"{text[:1].upper()}{text[1:]}."
 
 
-def _clean(text: str) -> str:
+def clean_draft(text: str) -> str:
+    """The model's draft as it is checked and shown: one line, one or two sentences, closed punctuation."""
     # A character cut in half by the token limit decodes as U+FFFD; it is never part of a sentence.
     text = " ".join(text.replace("\ufffd", "").split()).strip("\"' ")
     # Keep the first sentence or two: the small model tends to run on.
     sentences = re.split(r"(?<=[.!?。！？])\s*", text)
-    return " ".join(s for s in sentences[:2] if s).strip()
+    text = " ".join(s for s in sentences[:2] if s).strip()
+    # A sentence cut by the token limit after a clause ends on a comma: close it there.
+    if text and text[-1] in ",;，；、":
+        text = text[:-1] + ("。" if re.search(r"[\u4e00-\u9fff]", text) else ".")
+    return text
 
 
 @dataclass
@@ -68,7 +73,7 @@ class ReasonWriter:
             if objections is not None:
                 values["problems"] = objections[i]
             conversations.append(template.render(**values))
-        return [_clean(t) for t in self.llm.generate(conversations, self.limits)]
+        return [clean_draft(t) for t in self.llm.generate(conversations, self.limits)]
 
     def write(self, recommendations: list[Recommendation], language: str) -> list[Reason]:
         """Reasons in rank order; each either passed the check or is a template sentence of the same facts."""

@@ -15,7 +15,7 @@ from rich.table import Table
 from tqdm import tqdm
 
 from assistant.config import PROJECT_ROOT
-from assistant.explain.reasons import _clean as clean_reason  # the same trimming serving applies before its check
+from assistant.explain.reasons import clean_draft as clean_reason  # the trimming serving applies before its check
 from assistant.llm.inputs import dialogue_inputs
 from assistant.llm.model import GenerationLimits, LocalLLM, Message
 from assistant.llm.prompts import load_prompts

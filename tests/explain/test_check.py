@@ -40,6 +40,7 @@ def test_a_reason_built_from_the_facts_passes():
     ("The Rust Programming Language, for you", "repeats the title"),
     ("This Rust book works well on your phone, as you asked.", "device"),
     ("This Rust book is free, as you asked.", "free"),
+    ("This Rust book is written by you, as you asked.", "who made it"),
 ])
 def test_each_unsupported_claim_is_caught(reason, problem):
     assert any(problem in p for p in check(reason)), check(reason)
