@@ -46,12 +46,12 @@ test: install browser
 test-slow: install
 	$(PY) -m pytest -q -m slow
 
-# Every benchmark of bench/README.md, one after the other (about 20 minutes; run it on an otherwise idle machine).
+# Every benchmark of bench/README.md, one after the other (about 15 minutes; run it on an otherwise idle machine).
 bench: index
 	$(PY) bench/llm_speed.py --reps 3
 	$(PY) bench/turn_latency.py --reps 3
 	$(PY) bench/ranking_latency.py --reps 200
-	$(PY) bench/retrieval_scale.py --sizes 6k,60k --reps 5
+	$(PY) bench/retrieval_scale.py --sizes 6k,60k --reps 5 --no-embed-build
 	$(PY) bench/memory.py --reps 3 --turns 4
 	$(PY) bench/oulad_collaborative.py --seeds 3
 

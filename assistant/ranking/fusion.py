@@ -29,14 +29,18 @@ def score_one(candidate: Candidate, given: RankingInput, scorers: Sequence[Score
     facts: list[Fact] = []
     for scorer in scorers:
         signal = scorer(candidate, given)
-        signals[scorer.name] = signal.value
-        weight = weights.get(scorer.name, 0.0)
+        name = scorer.name
+        signals[name] = signal.value
+        weight = weights.get(name, 0.0)
         if weight == 0.0:
             continue
         contribution = round(weight * signal.value, 4)
-        contributions[scorer.name] = contribution
-        facts += [f.model_copy(update={"strength": contribution}) for f in signal.facts
-                  if (f.supports and contribution > 0) or (not f.supports and contribution < 0)]
+        contributions[name] = contribution
+        if signal.facts and contribution:
+            # A fact is kept when it points the way its feature pushed: supporting facts of a positive contribution,
+            # facts against the item of a negative one.
+            facts += [f.model_copy(update={"strength": contribution}) for f in signal.facts
+                      if f.supports == (contribution > 0)]
     facts.sort(key=lambda f: (not f.supports, -abs(f.strength)))
     return Ranked(candidate, round(sum(contributions.values()), 4), contributions, tuple(facts), signals)
 
