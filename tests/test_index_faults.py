@@ -74,9 +74,12 @@ def delete_segment_folder(index_dir: Path) -> None:
 
 
 def searchable(settings: Settings) -> bool:
+    """A new client finds the index sound and the Haskell resource among the best hits for a Haskell query."""
     store = VectorStore(settings)
+    assert store.damage() is None, store.damage()
     hits = store.search("learning the Haskell language", limit=3)
-    return store.damage() is None and hits[0].resource.id == "r-4"
+    # Many near-identical chunks: the approximate index may order the top few differently from run to run.
+    return "r-4" in [h.resource.id for h in hits]
 
 
 @pytest.mark.parametrize("damage, sentences_each", [
