@@ -41,7 +41,19 @@ def ensure_index(settings: Settings, extra: list[Path] | None = None, force: boo
     for path in catalogs:
         if not Path(path).is_file():
             raise CatalogFormatError(f"{path}: no such catalog file")
-    store, damage = (store, None) if store else _open(settings)
+    if store is not None:
+        return _ensure(settings, catalogs, force, progress, store, None)
+    # A store opened here is closed before returning: Chroma persists the vector segment when its client closes,
+    # and the caller's next client (the engine's) must find every document.
+    owned, damage = _open(settings)
+    try:
+        return _ensure(settings, catalogs, force, progress, owned, damage)
+    finally:
+        owned.close()
+
+
+def _ensure(settings: Settings, catalogs: list[Path], force: bool, progress: bool, store: VectorStore,
+            damage: str | None) -> IndexReport:
     damage = damage or store.damage()
     expected = fingerprint(source_files(settings.sources_dir, catalogs), store.embedding, settings)
     if damage is None and not force and store.is_current(expected):
