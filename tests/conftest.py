@@ -58,6 +58,14 @@ def store(settings):
 
 
 @pytest.fixture(scope="session")
+def cli_env(settings, store) -> dict[str, str]:
+    """Environment for an `assistant` subprocess that uses the test index and data folders."""
+    return {**os.environ, "ASSISTANT_SOURCES_DIR": str(settings.sources_dir),
+            "ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_DATA_DIR": str(settings.data_dir),
+            "ASSISTANT_CACHE_DIR": str(settings.cache_dir)}
+
+
+@pytest.fixture(scope="session")
 def llm(settings):
     from assistant.llm.model import LocalLLM
 

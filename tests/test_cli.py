@@ -1,18 +1,15 @@
 """`assistant ask --json` through the real CLI process, on the test index."""
 
 import json
-import os
 import subprocess
 import sys
 
 
-def test_ask_json_prints_structured_reply(settings, store):
-    env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
-           "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CACHE_DIR": str(settings.cache_dir)}
+def test_ask_json_prints_structured_reply(cli_env):
     out = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "ask", "I'm new to programming and want to learn Rust. Books please.",
          "--json", "--learner", "cli-test"],
-        env=env, capture_output=True, text=True, timeout=600, check=True,
+        env=cli_env, capture_output=True, text=True, timeout=600, check=True,
     )
     assert "+ LoRA adapter" in out.stderr  # the shipped adapter is merged by default
     reply = json.loads(out.stdout)
@@ -22,19 +19,15 @@ def test_ask_json_prints_structured_reply(settings, store):
     assert all(r["reason"]["text"] for r in recs)
 
 
-def test_ask_refuses_an_empty_message(settings, store):
-    env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
-           "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CACHE_DIR": str(settings.cache_dir)}
-    out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "  "], env=env, capture_output=True, text=True,
+def test_ask_refuses_an_empty_message(cli_env):
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "  "], env=cli_env, capture_output=True, text=True,
                          timeout=600)
     assert out.returncode == 2 and "empty" in out.stderr
 
 
-def test_a_corrupt_adapter_is_reported_and_the_base_model_answers(settings, store, tmp_path):
+def test_a_corrupt_adapter_is_reported_and_the_base_model_answers(cli_env, tmp_path):
     (tmp_path / "adapter_config.json").write_text("{not json", encoding="utf-8")
-    env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
-           "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CACHE_DIR": str(settings.cache_dir),
-           "ASSISTANT_LLM_ADAPTER": str(tmp_path)}
+    env = {**cli_env, "ASSISTANT_LLM_ADAPTER": str(tmp_path)}
     out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "Git books please", "--json"], env=env,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]

@@ -1,7 +1,6 @@
 """`assistant eval` end to end: real engine and index, side-by-side rankers, report.json with the promised keys."""
 
 import json
-import os
 import subprocess
 import sys
 
@@ -23,14 +22,12 @@ def _cases(store) -> list[dict]:
     ]
 
 
-def test_eval_writes_a_report_per_ranker_with_metrics_kinds_cases_and_a_chart(settings, store, tmp_path):
+def test_eval_writes_a_report_per_ranker_with_metrics_kinds_cases_and_a_chart(cli_env, store, tmp_path):
     dialogues = tmp_path / "cases.jsonl"
     dialogues.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in _cases(store)) + "\n", encoding="utf-8")
-    env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
-           "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CACHE_DIR": str(settings.cache_dir)}
     out = subprocess.run([sys.executable, "-m", "assistant.cli", "eval", "--dialogues", str(dialogues), "--k", "5",
                           "--ranker", "hybrid", "--ranker", "dense", "--no-reasons", "--out", str(tmp_path / "r")],
-                         env=env, capture_output=True, text=True, timeout=600)
+                         env=cli_env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     assert (tmp_path / "r" / "report.png").stat().st_size > 0
     runs = json.loads((tmp_path / "r" / "report.json").read_text())["runs"]
