@@ -27,7 +27,7 @@ class TurnContext(BaseModel):
 
 FactKind = Literal[
     "topic", "concept", "prerequisite", "format", "language", "level", "length", "device", "free", "collaborative",
-    "similar_liked", "content", "excluded",
+    "similar_liked", "content", "excluded", "author", "duration", "marked_level",
 ]
 
 
@@ -48,6 +48,7 @@ class Fact(BaseModel):
 class Reason(BaseModel):
     text: str
     facts: list[str]  # the rendered facts the sentence rests on, in the learner's language
+    grounds: list[Fact] = Field(default_factory=list)  # the same facts as values, for checking
     written_by: Literal["model", "template"]
 
 

@@ -17,7 +17,6 @@ from assistant.engine import Engine
 from assistant.evaluation import metrics
 from assistant.evaluation.cases import EXPECTED_SLOTS, EvalCase
 from assistant.explain.check import Evidence, problems
-from assistant.explain.reasons import MAX_FACTS
 from assistant.profile.schema import LearnerProfile
 from assistant.reply import Reply
 
@@ -70,9 +69,8 @@ def _reasons(reply: Reply, topics_in) -> list[ReasonResult]:
     for rec in reply.recommendations:
         if rec.reason is None:
             continue
-        supporting = [f for f in rec.facts if f.supports][:MAX_FACTS]
-        learner_facts = sum(1 for f in supporting if f.learner_specific)
-        evidence = Evidence(rec.reason.facts, rec.resource, reply.language, supporting)
+        learner_facts = sum(1 for f in rec.reason.grounds if f.learner_specific)
+        evidence = Evidence(rec.reason.facts, rec.resource, reply.language, rec.reason.grounds)
         faithful = not problems(rec.reason.text, evidence, topics_in)
         results.append(ReasonResult(id=rec.resource.id, text=rec.reason.text, written_by=rec.reason.written_by,
                                     facts=rec.reason.facts, learner_facts=learner_facts, faithful=faithful))

@@ -2,7 +2,8 @@
 
 A reason is rejected when it names a format, level, language, topic, number, link or name that the facts and the
 record do not support, praises without grounds, speaks as someone other than the assistant, is not in the learner's
-language, or uses none of the learner-specific facts.
+language, is unfinished, repeats itself or strays into words neither its facts nor the words joining them use, or
+uses none of the learner-specific facts.
 """
 
 from __future__ import annotations
@@ -46,6 +47,25 @@ _FREE = re.compile(r"\bfree\b|costs? nothing|no cost|without paying|免费|不�
 _ALWAYS_OK = {"you", "your", "it", "this", "the", "a", "an", "and", "learn", "learning"}
 _TO_LEARNER = re.compile(r"\byou(?:r|'re|'ll|'d)?\b|你", re.I)
 _WORDS = re.compile(r"[a-z0-9+#]+|[\u4e00-\u9fff]", re.I)
+# Words that join facts into a sentence (the wording of the facts themselves is added below): an English reason may
+# use these and the words of its facts and record, nothing else. The small model otherwise fills sentences with
+# claims no check can list in advance ("as a solution to your issue", "released at the end of the year").
+_GLUE = frozenset("""
+about after again all already also and any are ask asked available because been before both but can comes concept
+cost costs could cover covers described does each easy every explain explains filed first fit fits fitting follow
+for format found free from good had has have help helpful helps here its just know known language learn learned
+learners learning level like liked made marked match matched matches matching mentioned might minute minutes more
+much need needed needs next not nothing one only part pitched prefer preferred resource right run runs said session
+sessions should similar since step study suit suited suits take takes teach teaches than that the their them then
+there these this those time topic under use used uses want wanted wants was way well were what when where which
+while who whom why will with within work works would written yet you your yours yourself
+""".split())
+
+
+def _known(word: str, allowed: set[str]) -> bool:
+    """The word or its singular/plural is allowed."""
+    return (word in allowed or f"{word}s" in allowed or f"{word}es" in allowed
+            or (word.endswith("s") and (word[:-1] in allowed or word[:-2] in allowed)))
 
 
 @dataclass(frozen=True)
@@ -67,6 +87,11 @@ class Evidence:
     def nameable_text(self) -> str:
         """What a reason may name or quote: the grounded text plus the title and section."""
         return f"{self.grounded_text} {self.resource.title} {self.resource.section or ''}".lower()
+
+    def ungrounded_words(self, text: str) -> list[str]:
+        """English words of the text that neither join facts nor come from the facts or the record."""
+        allowed = _GLUE | set(re.findall(r"[a-z]+", self.nameable_text))
+        return [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and not _known(w, allowed)]
 
     def learner_markers(self) -> list[str]:
         """Words that show a reason used a learner-specific fact (a topic, a format, a length...)."""
@@ -111,7 +136,12 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
         issues.append("speaks as the learner or the assistant, not to the learner")
     if not _TO_LEARNER.search(text):
         issues.append("does not speak to the learner")
+    if not re.search(r"[.!?。！？]$", text):
+        issues.append("unfinished sentence")
     words = _WORDS.findall(text.lower())
+    grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
+    if len(set(grams)) < len(grams):
+        issues.append("repeats itself")
     title_words = set(_WORDS.findall(resource.title.lower()))
     if words and sum(w in title_words for w in words) / len(words) > 0.6:
         issues.append("mostly repeats the title")
@@ -137,6 +167,9 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
         issues.append("says who made it, which the facts do not")
     if _FREE.search(text) and resource.free is not True and not _FREE.search(grounded):
         issues.append("says it is free, which the record does not say")
+    foreign = evidence.ungrounded_words(text)
+    if foreign:
+        issues.append(f"words not in the facts: {', '.join(dict.fromkeys(foreign))}")
     if topics_in is not None:
         foreign = [t for t in topics_in(text) if t.lower() not in nameable]
         if foreign:

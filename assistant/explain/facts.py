@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from assistant.catalog.schema import Resource
 from assistant.reply import Fact
 
 LANGUAGE_NAMES = {"en": ("English", "英文"), "zh": ("Chinese", "中文"), "fr": ("French", "法文"),
@@ -45,9 +48,31 @@ _TEMPLATES: dict[tuple[str, bool, str], tuple[str, str]] = {
     ("similar_liked", True, ""): ("it is similar to {liked}, which you found helpful", "它和你觉得有用的《{liked}》相似"),
     ("content", True, ""): ("it covers {phrase}, which you mentioned", "它涉及你提到的 {phrase}"),
     ("excluded", False, ""): ("you marked it as {mark}", "你已把它标记为{mark_zh}"),
+    # What the catalog record says about the item itself: these set one item apart from the others in a list.
+    ("author", True, ""): ("it is made by {authors}", "作者是 {authors}"),
+    ("duration", True, ""): ("it takes about {minutes} minutes", "大约需要 {minutes} 分钟"),
+    ("marked_level", True, ""): ("it is marked {level_word} level", "它标注为{level_word}水平"),
 }
 _DEVICE_ZH = {"phone": "手机", "tablet": "平板", "desktop": "电脑"}
 _MARK_ZH = {"not for me": "不适合我", "completed": "已完成"}
+
+
+# Author strings that read as names; anything longer or odder (a sentence, a link) is not told to the learner.
+_AUTHORS = re.compile(r"[^\W\d_][\w .,'&()\-]{1,58}[\w.)]")
+
+
+def record_facts(resource: Resource, told: list[Fact]) -> list[Fact]:
+    """Facts from the item's own record (author, length, level) that the ranking's facts do not already tell."""
+    kinds = {f.kind for f in told}
+    facts = []
+    authors = ", ".join(a.strip() for a in resource.authors.split(",")[:2]) if resource.authors else ""
+    if authors and _AUTHORS.fullmatch(authors) and not re.search(r"https?:|www\.|\.com\b", authors, re.I):
+        facts.append(Fact(kind="author", values={"authors": authors}, learner_specific=False))
+    if resource.duration_minutes and "length" not in kinds:
+        facts.append(Fact(kind="duration", values={"minutes": resource.duration_minutes}, learner_specific=False))
+    if resource.level in LEVEL_WORDS and "level" not in kinds:
+        facts.append(Fact(kind="marked_level", values={"level": resource.level}, learner_specific=False))
+    return facts
 
 
 def _names(values: dict) -> dict:

@@ -1,23 +1,62 @@
-"""Reasons: one sentence per recommendation from its facts, written by the LLM in one batch, checked, retried once
-with the checker's objections, and otherwise replaced by a template sentence built from the same facts."""
+"""Reasons: one sentence per recommendation from its facts, written by the LLM in one batch, checked (a draft whose
+only fault is a stray clause loses that clause), retried once with the checker's objections, and otherwise replaced
+by a template sentence built from the same facts."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.explain.check import Evidence, problems
-from assistant.explain.facts import LANGUAGE_NAMES, render_all
+from assistant.explain.facts import LANGUAGE_NAMES, record_facts, render_all
 from assistant.llm.inputs import facts_block
 from assistant.llm.model import GenerationLimits, LocalLLM
 from assistant.llm.prompts import PromptTemplate
-from assistant.reply import Reason, Recommendation
+from assistant.reply import Fact, Reason, Recommendation
 
 log = logging.getLogger(__name__)
 
-MAX_FACTS = 4
+MAX_FACTS = 3
+LEARNER_FACTS = 2  # of MAX_FACTS; the rest come from the item's own record when it has something to tell
+
+
+def _key(fact: Fact) -> tuple:
+    return fact.kind, tuple(sorted(fact.values.items()))
+
+
+def _untold(facts: list[Fact]) -> list[Fact]:
+    """The facts without those naming a subject a stronger fact already named ("about X" and "covers X")."""
+    named: set[str] = set()
+    kept = []
+    for fact in facts:
+        subject = str(fact.values.get("topic") or fact.values.get("concept") or fact.values.get("phrase") or "").lower()
+        if subject and subject in named:
+            continue
+        named.add(subject)
+        kept.append(fact)
+    return kept
+
+
+def choose_facts(recommendations: list[Recommendation]) -> list[list[Fact]]:
+    """Per item, the facts its reason tells: those that set it apart from the rest of the list before those every
+    item shares (five reasons saying the same thing tell the learner nothing), strongest first among equals."""
+    offered = []
+    for rec in recommendations:
+        supporting = _untold([f for f in rec.facts if f.supports])
+        offered.append(supporting + record_facts(rec.resource, supporting))
+    shared = Counter(key for facts in offered for key in {_key(f) for f in facts})
+    chosen = []
+    for facts in offered:
+        distinct_first = sorted(facts, key=lambda f: shared[_key(f)])  # stable: strength order among equals
+        learner = [f for f in distinct_first if f.learner_specific][:LEARNER_FACTS]
+        record = [f for f in distinct_first if not f.learner_specific][:MAX_FACTS - len(learner)]
+        picked = learner + record
+        picked += [f for f in distinct_first if f not in picked][:MAX_FACTS - len(picked)]
+        chosen.append(sorted(picked, key=facts.index))  # told in the order of strength, record facts last
+    return chosen
 
 
 def template_reason(facts: list[str], language: str) -> str:
@@ -30,17 +69,38 @@ def template_reason(facts: list[str], language: str) -> str:
     return f"{text[:1].upper()}{text[1:]}."
 
 
+_ENDS = ".!?。！？"
+
+
 def clean_draft(text: str) -> str:
     """The model's draft as it is checked and shown: one line, one or two sentences, closed punctuation."""
     # A character cut in half by the token limit decodes as U+FFFD; it is never part of a sentence.
     text = " ".join(text.replace("\ufffd", "").split()).strip("\"' ")
-    # Keep the first sentence or two: the small model tends to run on.
-    sentences = re.split(r"(?<=[.!?。！？])\s*", text)
-    text = " ".join(s for s in sentences[:2] if s).strip()
-    # A sentence cut by the token limit after a clause ends on a comma: close it there.
-    if text and text[-1] in ",;，；、":
-        text = text[:-1] + ("。" if re.search(r"[\u4e00-\u9fff]", text) else ".")
+    # Keep the first sentence or two: the small model tends to run on; a second one cut by the token limit goes.
+    sentences = [s for s in re.split(r"(?<=[.!?。！？])\s*", text) if s][:2]
+    if len(sentences) == 2 and sentences[1][-1] not in _ENDS:
+        sentences = sentences[:1]
+    text = " ".join(sentences).strip()
+    # A sentence cut by the token limit keeps its whole clauses and is closed after the last of them.
+    if text and text[-1] not in _ENDS:
+        cut = max(text.rfind(mark) for mark in ",;，；、")
+        if cut > 0:
+            text = text[:cut].rstrip() + ("。" if re.search(r"[\u4e00-\u9fff]", text) else ".")
     return text
+
+
+_CLAUSE_BREAK = re.compile(r"\s*;\s*(?:and\s+)?|,\s+and\s+")
+
+
+def prune(draft: str, evidence: Evidence, topics_in: Callable[[str], list[str]] | None = None) -> str | None:
+    """The draft without the clauses that stray from the facts, when what is left passes the check on its own."""
+    clauses = [c for c in _CLAUSE_BREAK.split(draft.rstrip(".!? ")) if c]
+    kept = [c for c in clauses if not evidence.ungrounded_words(c)]
+    if not kept or len(kept) == len(clauses):
+        return None
+    text = kept[0] if len(kept) == 1 else "; ".join(kept[:-1]) + "; and " + kept[-1]
+    text = f"{text[:1].upper()}{text[1:]}."
+    return None if problems(text, evidence, topics_in) else text
 
 
 @dataclass
@@ -77,7 +137,7 @@ class ReasonWriter:
 
     def write(self, recommendations: list[Recommendation], language: str) -> list[Reason]:
         """Reasons in rank order; each either passed the check or is a template sentence of the same facts."""
-        supporting = [[f for f in rec.facts if f.supports][:MAX_FACTS] for rec in recommendations]
+        supporting = choose_facts(recommendations)
         rendered = [render_all(facts, language) for facts in supporting]
         evidence = [Evidence(facts, rec.resource, language, values)
                     for rec, facts, values in zip(recommendations, rendered, supporting)]
@@ -86,28 +146,27 @@ class ReasonWriter:
             drafts = self._generate(self.prompt, list(zip(recommendations, rendered)), language)
             objections = {i: problems(d, evidence[i], self.topics_in) for i, d in enumerate(drafts)}
             for i, draft in enumerate(drafts):
-                if not objections[i]:
-                    accepted[i] = draft
-            again = [i for i in objections if objections[i]]
+                accepted[i] = draft if not objections[i] else prune(draft, evidence[i], self.topics_in)
+            again = [i for i in objections if accepted[i] is None]
             if again and self.retry is not None:
                 self.stats.retried += len(again)
                 redrafts = self._generate(self.retry, [(recommendations[i], rendered[i]) for i in again], language,
                                           ["; ".join(objections[i]) for i in again])
                 for i, draft in zip(again, redrafts):
                     issues = problems(draft, evidence[i], self.topics_in)
-                    if not issues:
-                        accepted[i] = draft
-                    else:
+                    accepted[i] = draft if not issues else prune(draft, evidence[i], self.topics_in)
+                    if accepted[i] is None:
                         log.info("Reason for %s rejected twice (%s): %r", recommendations[i].resource.id,
                                  "; ".join(issues), draft)
         reasons = []
         for i, facts in enumerate(rendered):
             self.stats.written += 1
             if accepted[i] is not None:
-                reasons.append(Reason(text=accepted[i], facts=facts, written_by="model"))
+                reasons.append(Reason(text=accepted[i], facts=facts, grounds=supporting[i], written_by="model"))
             else:
                 self.stats.templated += 1
-                reasons.append(Reason(text=template_reason(facts, language), facts=facts, written_by="template"))
+                reasons.append(Reason(text=template_reason(facts, language), facts=facts, grounds=supporting[i],
+                                      written_by="template"))
         if self.stats.templated:
             log.info("Reasons replaced by templates so far: %d of %d (%.0f %%)", self.stats.templated,
                      self.stats.written, 100 * self.stats.rejection_rate)

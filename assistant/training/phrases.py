@@ -227,6 +227,9 @@ REASON_PREDICATES = {
         "collaborative": ["was also used by learners who found {liked} helpful"],
         "similar_liked": ["is similar to {liked}, which you found helpful"],
         "content": ["covers {phrase}, which you mentioned"],
+        "author": ["is made by {authors}", "comes from {authors}"],
+        "duration": ["takes about {minutes} minutes", "runs about {minutes} minutes"],
+        "marked_level": ["is marked {level_word} level", "is pitched at the {level_word} level"],
     },
     "zh": {
         "topic": ["讲的是你想学的 {topic}", "正是关于你要学的 {topic}"],
@@ -241,5 +244,8 @@ REASON_PREDICATES = {
         "collaborative": ["也被觉得《{liked}》有用的学习者用过"],
         "similar_liked": ["和你觉得有用的《{liked}》相似"],
         "content": ["涉及你提到的 {phrase}"],
+        "author": ["作者是 {authors}", "出自 {authors}"],
+        "duration": ["大约需要 {minutes} 分钟", "约 {minutes} 分钟"],
+        "marked_level": ["标注为{level_word}水平", "是{level_word}水平的"],
     },
 }

@@ -6,7 +6,7 @@ import random
 
 from assistant.catalog.schema import Resource
 from assistant.explain.check import Evidence, problems
-from assistant.explain.facts import FORMAT_NOUNS, LANGUAGE_NAMES, LEVEL_WORDS, MODALITY_WORDS, render_all
+from assistant.explain.facts import FORMAT_NOUNS, LANGUAGE_NAMES, LEVEL_WORDS, MODALITY_WORDS, record_facts, render_all
 from assistant.llm.inputs import facts_block
 from assistant.llm.prompts import PromptTemplate
 from assistant.profile.schema import FORMATS
@@ -105,8 +105,11 @@ class ReasonBuilder:
         if rng.random() < 0.05:
             rest.append(Fact(kind="content", values={"phrase": rng.choice(resource.topics).lower()}))
         rng.shuffle(rest)
-        facts = (lead if rng.random() < 0.85 else []) + rest
-        return facts[: rng.randint(1, 4)] or lead, topics
+        facts = ((lead if rng.random() < 0.85 else []) + rest)[: rng.randint(1, 4)] or lead
+        record = record_facts(resource, facts)
+        if record and rng.random() < 0.5:  # serving tells one fact from the item's own record last
+            facts = facts[:3] + [rng.choice(record)]
+        return facts, topics
 
     def example(self, language: str) -> Example | None:
         """One example, or None in the rare case the target sentence would not pass the faithfulness check."""

@@ -37,10 +37,13 @@ def test_a_reason_built_from_the_facts_passes():
     ("It has a nice cover.", "learner-specific"),
     ("这本书讲 Rust。", "language"),
     ("A book about Rust.", "speak to the learner"),
-    ("The Rust Programming Language, for you", "repeats the title"),
+    ("The Rust Programming Language, for you.", "repeats the title"),
     ("This Rust book works well on your phone, as you asked.", "device"),
     ("This Rust book is free, as you asked.", "free"),
     ("This Rust book is written by you, as you asked.", "who made it"),
+    ("It is a Rust book, as you asked, and it is released at the end of", "unfinished"),
+    ("It is a Rust book, as you asked, and a solution to your issue.", "words not in the facts: solution, issue"),
+    ("It is a Rust book, as you like; it is a Rust book, as you like.", "repeats itself"),
 ])
 def test_each_unsupported_claim_is_caught(reason, problem):
     assert any(problem in p for p in check(reason)), check(reason)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from assistant.training.metrics import faithful
 
 from assistant.catalog import load_catalog
+from assistant.catalog.schema import Resource
+from assistant.explain.check import Evidence
 from assistant.config import PROJECT_ROOT
 from assistant.knowledge.topics import normalise
 from assistant.llm.inputs import dialogue_inputs
 from assistant.llm.prompts import load_prompts
 from assistant.profile.schema import ProfileDelta
+from assistant.training import phrases as P
 from assistant.training.examples import read_jsonl
 from assistant.training.relevance_data import Wants, fits
 
@@ -86,3 +90,9 @@ def test_relevance_negatives_miss_exactly_the_dimension_they_are_labelled_with(t
             assert all(verdict.values())
         else:
             assert [d for d, ok in verdict.items() if not ok] == [example.meta["differs"]]
+
+
+def test_the_checker_accepts_every_word_the_reason_targets_join_facts_with():
+    bank = P.REASON_SUBJECTS["en"] + [t for ways in P.REASON_PREDICATES["en"].values() for t in ways]
+    record = Resource(id="x", title="X", url="https://x.example", resource_type="book", modality="text")
+    assert Evidence([], record, "en").ungrounded_words(re.sub(r"\{\w+\}", "", " ".join(bank))) == []
