@@ -95,8 +95,13 @@ _CLAUSE_BREAK = re.compile(r"\s*;\s*(?:and\s+)?|,\s+and\s+")
 def prune(draft: str, evidence: Evidence, topics_in: Callable[[str], list[str]] | None = None) -> str | None:
     """The draft without the clauses that stray from the facts, when what is left passes the check on its own."""
     clauses = [c for c in _CLAUSE_BREAK.split(draft.rstrip(".!? ")) if c]
-    kept = [c for c in clauses if not evidence.ungrounded_words(c)]
-    if not kept or len(kept) == len(clauses):
+    kept = []
+    for clause in clauses:  # a clause keeps its parts up to the first stray one ("made by X, the creator of it")
+        parts = clause.split(", ")
+        stray = next((i for i, part in enumerate(parts) if evidence.ungrounded_words(part)), len(parts))
+        if stray:
+            kept.append(", ".join(parts[:stray]))
+    if not kept or kept == clauses:
         return None
     text = kept[0] if len(kept) == 1 else "; ".join(kept[:-1]) + "; and " + kept[-1]
     text = f"{text[:1].upper()}{text[1:]}."

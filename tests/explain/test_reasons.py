@@ -71,3 +71,5 @@ def test_a_stray_clause_is_cut_and_a_draft_with_nothing_grounded_left_is_refused
              "by Jim Blandy as a solution to your issue.")
     assert prune(draft, evidence) == "This teaches Rust, just what you asked about; and it is written in English, your language."
     assert prune("It stands as a solution to your issue; and it is released at the end of the year.", evidence) is None
+    assert prune("This teaches Rust, just what you asked about; and it is made by Jim Blandy, the creator of it.",
+                 evidence) == "This teaches Rust, just what you asked about; and it is made by Jim Blandy."
