@@ -21,6 +21,7 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _SPELLED = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
                       r"forty|fifty|sixty|hundred|thousand|dozens?)\b", re.I)
 _CHATTY = re.compile(r"as an ai|i'?m sorry|i cannot|i can'?t|language model|sorry|抱歉|对不起|作为(?:一个)?AI", re.I)
+_INITIALS = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)+\s+[A-Z][a-z]+")  # "Michael I Jordan": a name, not "I"
 _FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|my|me|mine|we|our|us)\b|我", re.I)
 # Praise and claims the catalog never records: the small base model adds these freely.
 _PRAISE = re.compile(
@@ -132,7 +133,7 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
         issues.append(f"numbers not in the facts: {', '.join(stray)}")
     if _CHATTY.search(text):
         issues.append("not a reason")
-    if _FIRST_PERSON.search(text):
+    if _FIRST_PERSON.search(_INITIALS.sub("", text)):
         issues.append("speaks as the learner or the assistant, not to the learner")
     if not _TO_LEARNER.search(text):
         issues.append("does not speak to the learner")

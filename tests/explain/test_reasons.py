@@ -3,7 +3,7 @@ by the token limit is closed, not left dangling."""
 
 from assistant.catalog.schema import Resource
 from assistant.explain.facts import record_facts, render_all
-from assistant.explain.check import Evidence
+from assistant.explain.check import Evidence, problems
 from assistant.explain.reasons import MAX_FACTS, choose_facts, clean_draft, prune, template_reason
 from assistant.reply import Fact, Recommendation
 
@@ -45,6 +45,14 @@ def test_each_reason_tells_what_sets_its_item_apart_and_something_about_the_lear
     assert chosen[2][0].kind == "topic" and "content" in [f.kind for f in chosen[2]]  # strength order kept
     templates = {template_reason(render_all(facts), "en") for facts in chosen}
     assert len(templates) == 3
+
+
+def test_a_template_naming_an_author_with_an_initial_passes_the_check():
+    rec = _rec(1, "David Blei, Michael I Jordan")
+    (facts,) = choose_facts([rec])
+    text = template_reason(render_all(facts), "en")
+    assert "Michael I Jordan" in text
+    assert problems(text, Evidence(render_all(facts), rec.resource, "en", facts)) == []
 
 
 def test_the_record_tells_only_plain_names_and_what_the_ranking_did_not_already_say():
