@@ -152,6 +152,9 @@ def _check_server(host: str, port: int) -> None:
         ) from exc
 
 
+PROBES = 5  # documents damage() looks for
+
+
 class VectorStore:
     """The resource index. Embedded PersistentClient by default, a Chroma server when settings.chroma_host is set."""
 
@@ -191,21 +194,25 @@ class VectorStore:
         self.client.close()
 
     def damage(self) -> str | None:
-        """Why the index cannot serve searches, or None when a stored document is found by its own embedding."""
+        """Why the index cannot serve searches, or None when stored documents are found by their own embeddings."""
         from chromadb.errors import ChromaError
 
         try:
-            if self.count() == 0:
+            total = self.count()
+            if total == 0:
                 return None
-            probe = self.collection.get(limit=1, include=["embeddings"])
-            # Ten results, not one: near-identical chunks can outrank the probe itself in a sound index, while a
-            # lost segment returns nothing close at all. Unfiltered: a filtered approximate search over many
-            # near-identical chunks sometimes misses the probe in a sound index.
-            itself = self.collection.query(query_embeddings=probe["embeddings"], n_results=10, include=["distances"])
+            # Documents spread over the collection, each looked for among its ten nearest: the search is approximate,
+            # and in a sound index one probe among many near-identical chunks can be missed, while a lost or stale
+            # segment misses most of them (and a deleted one raises).
+            offsets = sorted({round(i * (total - 1) / (PROBES - 1)) for i in range(PROBES)})
+            probes = [self.collection.get(limit=1, offset=o, include=["embeddings"])["embeddings"][0] for o in offsets]
+            found = self.collection.query(query_embeddings=probes, n_results=min(10, total), include=["distances"])
         except ChromaError as exc:  # a lost or truncated segment surfaces as a generic InternalError
             return f"{type(exc).__name__}: {exc}"
-        if not itself["ids"][0] or min(itself["distances"][0]) > 1e-3:
-            return "a stored document is not found by its own embedding (the vector segment is incomplete)"
+        missed = sum(1 for distances in found["distances"] if not distances or min(distances) > 1e-3)
+        if missed * 2 > len(probes):
+            return (f"{missed} of {len(probes)} stored documents are not found by their own embeddings "
+                    "(the vector segment is incomplete)")
         return None
 
     def reset(self) -> None:

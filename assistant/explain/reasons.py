@@ -41,8 +41,8 @@ def _untold(facts: list[Fact]) -> list[Fact]:
 
 
 def choose_facts(recommendations: list[Recommendation]) -> list[list[Fact]]:
-    """Per item, the facts its reason tells: those that set it apart from the rest of the list before those every
-    item shares (five reasons saying the same thing tell the learner nothing), strongest first among equals."""
+    """Per item, the facts its reason tells: those that set it apart from the rest of the list, and only one of those
+    every item shares (five reasons saying the same thing tell the learner nothing); strongest first among equals."""
     offered = []
     for rec in recommendations:
         supporting = _untold([f for f in rec.facts if f.supports])
@@ -50,6 +50,12 @@ def choose_facts(recommendations: list[Recommendation]) -> list[list[Fact]]:
     shared = Counter(key for facts in offered for key in {_key(f) for f in facts})
     chosen = []
     for facts in offered:
+        if len(offered) > 1:  # what every item shares is told once per reason, by its strongest fact
+            common = [f for f in facts if shared[_key(f)] == len(offered)]
+            keep = common[:1]
+            if not any(f.learner_specific for f in facts if f not in common or f in keep):
+                keep += [f for f in common if f.learner_specific][:1]
+            facts = [f for f in facts if f not in common or f in keep]
         distinct_first = sorted(facts, key=lambda f: shared[_key(f)])  # stable: strength order among equals
         learner = [f for f in distinct_first if f.learner_specific][:LEARNER_FACTS]
         record = [f for f in distinct_first if not f.learner_specific][:MAX_FACTS - len(learner)]

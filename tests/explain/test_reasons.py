@@ -43,6 +43,7 @@ def test_each_reason_tells_what_sets_its_item_apart_and_something_about_the_lear
     assert chosen[0][-1].values == {"authors": "Steve Klabnik, Carol Nichols"}  # two names at most, told last
     assert chosen[1][-1].values == {"authors": "Jim Blandy"}
     assert chosen[2][0].kind == "topic" and "content" in [f.kind for f in chosen[2]]  # strength order kept
+    assert all("language" not in [f.kind for f in facts] for facts in chosen)  # shared by all: the topic tells it
     templates = {template_reason(render_all(facts), "en") for facts in chosen}
     assert len(templates) == 3
 
