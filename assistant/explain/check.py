@@ -133,7 +133,9 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
         issues.append(f"numbers not in the facts: {', '.join(stray)}")
     if _CHATTY.search(text):
         issues.append("not a reason")
-    if _FIRST_PERSON.search(_INITIALS.sub("", text)):
+    names = [str(f.values["authors"]) for f in evidence.values if f.kind == "author"]  # "My Lesson" is a name
+    unnamed = re.sub("|".join(map(re.escape, names)), "", text) if names else text
+    if _FIRST_PERSON.search(_INITIALS.sub("", unnamed)):
         issues.append("speaks as the learner or the assistant, not to the learner")
     if not _TO_LEARNER.search(text):
         issues.append("does not speak to the learner")
