@@ -116,3 +116,13 @@ def test_late_at_night_a_short_session_is_assumed_when_none_was_stated():
     assert ContextScorer()(cand(res(duration_minutes=20)), late).value == 1.0
     day = RankingInput(LearnerProfile(learner_id="t"), TurnContext(local_time="14:00"))
     assert ContextScorer()(cand(res(duration_minutes=20)), day).value == 0.0
+
+
+def test_the_content_fact_quotes_a_phrase_of_the_learner_found_in_the_resource():
+    from assistant.ranking.scorers.semantic import shared_phrase
+
+    text = "A curious tour of quantum circuits and error correction."
+    assert shared_phrase("I'm curious about quantum circuits", text, "Quantum Computing") == "quantum circuits"
+    assert shared_phrase("I'm curious about it", text, "Quantum Computing") is None  # one plain word, description only
+    assert shared_phrase("something on Kubernetes", "", "Kubernetes in Action") == "Kubernetes"
+    assert shared_phrase("PHP PHP please", "PHP PHP manual", "PHP") is None  # too short alone, no repeated word pairs

@@ -12,19 +12,24 @@ _STOP = {"the", "and", "for", "with", "how", "what", "want", "like", "learn", "l
          "you", "are", "can", "any", "more", "less", "much", "very", "well", "also", "them", "they", "work", "keep"}
 
 
-def shared_phrase(request: str, text: str) -> str | None:
-    """The longest run of the learner's own content words (two words, or one long word) found in the text."""
+def _haystack(text: str) -> str:
+    return f" {' '.join(_WORD.findall(text)).lower()} "
+
+
+def shared_phrase(request: str, text: str, name: str = "") -> str | None:
+    """The longest run of the learner's own content words found in the text: two or three words anywhere, or one
+    long word in the name (title and topics; a lone word in a description, like "curious", says little)."""
     words = _WORD.findall(request)
-    haystack = f" {' '.join(_WORD.findall(text)).lower()} "
+    places = {2: _haystack(f"{name} {text}"), 1: _haystack(name)}
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
             gram = words[i:i + size]
-            if gram[0].lower() in _STOP or gram[-1].lower() in _STOP:
+            if gram[0].lower() in _STOP or gram[-1].lower() in _STOP or len({w.lower() for w in gram}) < size:
                 continue
             if size == 1 and len(gram[0]) < 6:
                 continue
             phrase = " ".join(gram)
-            if f" {phrase.lower()} " in haystack:
+            if f" {phrase.lower()} " in places[min(size, 2)]:
                 return phrase
     return None
 
@@ -36,6 +41,6 @@ class SemanticScorer:
 
     def __call__(self, candidate: Candidate, given: RankingInput) -> Signal:
         resource = candidate.resource
-        phrase = shared_phrase(given.request, " ".join([resource.title, resource.description, *resource.topics]))
+        phrase = shared_phrase(given.request, resource.description, " ".join([resource.title, *resource.topics]))
         facts = (Fact(kind="content", values={"phrase": phrase}),) if phrase else ()
         return Signal(max(0.0, candidate.similarity), facts)
