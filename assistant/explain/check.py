@@ -21,6 +21,7 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _SPELLED = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
                       r"forty|fifty|sixty|hundred|thousand|dozens?)\b", re.I)
 _CHATTY = re.compile(r"as an ai|i'?m sorry|i cannot|i can'?t|language model|sorry|抱歉|对不起|作为(?:一个)?AI", re.I)
+SENTENCE_ENDS = ".!?。！？"
 _INITIALS = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)+\s+[A-Z][a-z]+")  # "Michael I Jordan": a name, not "I"
 _FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|my|me|mine|we|our|us)\b|我", re.I)
 # Praise and claims the catalog never records: the small base model adds these freely.
@@ -139,7 +140,7 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
         issues.append("speaks as the learner or the assistant, not to the learner")
     if not _TO_LEARNER.search(text):
         issues.append("does not speak to the learner")
-    if not re.search(r"[.!?。！？]$", text):
+    if text[-1] not in SENTENCE_ENDS:
         issues.append("unfinished sentence")
     words = _WORDS.findall(text.lower())
     grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.explain.check import Evidence, problems
+from assistant.explain.check import SENTENCE_ENDS, Evidence, problems
 from assistant.explain.facts import LANGUAGE_NAMES, record_facts, render_all
 from assistant.llm.inputs import facts_block
 from assistant.llm.model import GenerationLimits, LocalLLM
@@ -75,20 +75,17 @@ def template_reason(facts: list[str], language: str) -> str:
     return f"{text[:1].upper()}{text[1:]}."
 
 
-_ENDS = ".!?。！？"
-
-
 def clean_draft(text: str) -> str:
     """The model's draft as it is checked and shown: one line, one or two sentences, closed punctuation."""
     # A character cut in half by the token limit decodes as U+FFFD; it is never part of a sentence.
     text = " ".join(text.replace("\ufffd", "").split()).strip("\"' ")
     # Keep the first sentence or two: the small model tends to run on; a second one cut by the token limit goes.
     sentences = [s for s in re.split(r"(?<=[.!?。！？])\s*", text) if s][:2]
-    if len(sentences) == 2 and sentences[1][-1] not in _ENDS:
+    if len(sentences) == 2 and sentences[1][-1] not in SENTENCE_ENDS:
         sentences = sentences[:1]
     text = " ".join(sentences).strip()
     # A sentence cut by the token limit keeps its whole clauses and is closed after the last of them.
-    if text and text[-1] not in _ENDS:
+    if text and text[-1] not in SENTENCE_ENDS:
         cut = max(text.rfind(mark) for mark in ",;，；、")
         if cut > 0:
             text = text[:cut].rstrip() + ("。" if re.search(r"[\u4e00-\u9fff]", text) else ".")
