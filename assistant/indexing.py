@@ -43,8 +43,7 @@ def ensure_index(settings: Settings, extra: list[Path] | None = None, force: boo
             raise CatalogFormatError(f"{path}: no such catalog file")
     if store is not None:
         return _ensure(settings, catalogs, force, progress, store, None)
-    # A store opened here is closed before returning: Chroma persists the vector segment when its client closes,
-    # and the caller's next client (the engine's) must find every document.
+    # A store opened here is closed before returning: the caller (the engine) opens its own client on the same files.
     owned, damage = _open(settings)
     try:
         return _ensure(settings, catalogs, force, progress, owned, damage)

@@ -22,7 +22,6 @@ _SPELLED = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|elev
                       r"forty|fifty|sixty|hundred|thousand|dozens?)\b", re.I)
 _CHATTY = re.compile(r"as an ai|i'?m sorry|i cannot|i can'?t|language model|sorry|抱歉|对不起|作为(?:一个)?AI", re.I)
 SENTENCE_ENDS = ".!?。！？"
-_INITIALS = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.?)+\s+[A-Z][a-z]+")  # "Michael I Jordan": a name, not "I"
 _FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|my|me|mine|we|our|us)\b|我", re.I)
 # Praise and claims the catalog never records: the small base model adds these freely.
 _PRAISE = re.compile(
@@ -134,9 +133,10 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
         issues.append(f"numbers not in the facts: {', '.join(stray)}")
     if _CHATTY.search(text):
         issues.append("not a reason")
-    names = [str(f.values["authors"]) for f in evidence.values if f.kind == "author"]  # "My Lesson" is a name
+    # Names the facts give ("Michael I Jordan", "My Lesson") are not the first person.
+    names = [str(f.values["authors"]) for f in evidence.values if f.kind == "author"]
     unnamed = re.sub("|".join(map(re.escape, names)), "", text) if names else text
-    if _FIRST_PERSON.search(_INITIALS.sub("", unnamed)):
+    if _FIRST_PERSON.search(unnamed):
         issues.append("speaks as the learner or the assistant, not to the learner")
     if not _TO_LEARNER.search(text):
         issues.append("does not speak to the learner")
