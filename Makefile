@@ -49,7 +49,7 @@ test-slow: install
 # Every benchmark of bench/README.md, one after the other (about 15 minutes; run it on an otherwise idle machine).
 bench: index
 	$(PY) bench/llm_speed.py --reps 3
-	$(PY) bench/turn_latency.py --reps 3
+	$(PY) bench/turn_latency.py
 	$(PY) bench/ranking_latency.py --reps 200
 	$(PY) bench/retrieval_scale.py --sizes 6k,60k --reps 5 --no-embed-build
 	$(PY) bench/memory.py --reps 3 --turns 4

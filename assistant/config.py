@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     llm_adapter: str = Field("adapters/smollm2-135m-assistant",
                              description="LoRA adapter folder (peft, relative to the project), merged at load; empty = none")
     llm_fp16_decode: bool = True  # fp16 weight copies for small-batch decoding on CPU: ~2x faster tokens/s here
+    llm_draft_tokens: int = Field(3, ge=0, description="Lookup-decoding guesses verified per step (0 = one token per step)")
     max_new_tokens: int = 48
     generation_timeout_s: float = 20.0
 

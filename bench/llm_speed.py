@@ -66,7 +66,7 @@ class Variant:
         """Texts and the number of new tokens produced."""
         sequences = self.llm._sequences(conversations)
         if self.use_loop:
-            decoder = GreedyDecoder(self.model, self.llm.tokenizer, sequences, limits)
+            decoder = GreedyDecoder(self.model, self.llm.tokenizer, sequences, limits, draft_tokens=0)
             for _ in decoder.steps():
                 pass
             return [decoder.text(r).strip() for r in range(len(sequences))], sum(map(len, decoder.tokens))

@@ -13,9 +13,10 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 
 from assistant.config import PROJECT_ROOT
 from assistant.llm.adapter import AdapterError, merge_adapter
-from assistant.llm.decode import GenerationLimits, GreedyDecoder, prefill
+from assistant.llm.decode import DRAFT_TOKENS, GenerationLimits, GreedyDecoder, prefill
 from assistant.llm.half import use_half_gemv
 from assistant.llm.loader import ModelNotFoundError, resolve_model_dir
+from assistant.llm.lookup import PhraseMemory
 
 __all__ = ["GenerationLimits", "LocalLLM", "Message"]
 
@@ -28,7 +29,7 @@ class LocalLLM:
     """A Hugging Face causal LM loaded from local disk only, with an optional LoRA adapter merged into its weights."""
 
     def __init__(self, model_dir: Path | str, dtype: str = "float32", threads: int = 0,
-                 adapter: Path | str | None = None, fp16_decode: bool = True):
+                 adapter: Path | str | None = None, fp16_decode: bool = True, draft_tokens: int = DRAFT_TOKENS):
         if threads > 0:
             torch.set_num_threads(threads)
         self.name = str(model_dir)
@@ -56,6 +57,8 @@ class LocalLLM:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self._yes_ids = self._answer_ids("yes")
         self._no_ids = self._answer_ids("no")
+        self.draft_tokens = draft_tokens
+        self._memory = PhraseMemory()  # the model's earlier answers, for draft tokens; guarded by the lock
         # The model is not safe to run concurrently; requests queue here.
         self._lock = threading.Lock()
 
@@ -65,7 +68,8 @@ class LocalLLM:
         adapter = Path(settings.llm_adapter).expanduser() if settings.llm_adapter else None
         if adapter is not None and not adapter.is_absolute():
             adapter = PROJECT_ROOT / adapter  # like the other paths in settings: relative to the project
-        return cls(model_dir, settings.llm_dtype, settings.llm_threads, adapter, settings.llm_fp16_decode)
+        return cls(model_dir, settings.llm_dtype, settings.llm_threads, adapter, settings.llm_fp16_decode,
+                   settings.llm_draft_tokens)
 
     def _load_base(self) -> PreTrainedModel:
         try:
@@ -90,14 +94,22 @@ class LocalLLM:
         ]
         return self.tokenizer(texts, add_special_tokens=False)["input_ids"]
 
+    def _decoder(self, sequences: list[list[int]], limits: GenerationLimits) -> GreedyDecoder:
+        return GreedyDecoder(self.model, self.tokenizer, sequences, limits, self.draft_tokens, self._memory)
+
+    def _remember(self, decoder: GreedyDecoder) -> None:
+        for tokens in decoder.tokens:
+            self._memory.learn(tokens)
+
     def generate(self, conversations: list[list[Message]], limits: GenerationLimits = GenerationLimits()) -> list[str]:
         """One greedy completion per conversation, all decoded as one batch."""
         if not conversations:
             return []
         with self._lock:
-            decoder = GreedyDecoder(self.model, self.tokenizer, self._sequences(conversations), limits)
+            decoder = self._decoder(self._sequences(conversations), limits)
             for _ in decoder.steps():
                 pass
+            self._remember(decoder)
         return [decoder.text(row).strip() for row in range(len(conversations))]
 
     def stream(self, conversation: list[Message], limits: GenerationLimits = GenerationLimits()) -> Iterator[str]:
@@ -108,13 +120,14 @@ class LocalLLM:
             # A worker runs the decoding to its end, so a consumer that stops reading never keeps the lock.
             try:
                 with self._lock:
-                    decoder = GreedyDecoder(self.model, self.tokenizer, self._sequences([conversation]), limits)
+                    decoder = self._decoder(self._sequences([conversation]), limits)
                     sent = ""
                     for _ in decoder.steps():
                         text = decoder.settled_text(0)
                         if len(text) > len(sent):
                             pieces.put(text[len(sent):])
                             sent = text
+                    self._remember(decoder)
             except BaseException as exc:  # handed to the consumer, who re-raises it
                 pieces.put(exc)
             finally:

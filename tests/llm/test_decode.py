@@ -51,3 +51,25 @@ def test_stop_strings_count_only_after_some_text():
 def test_common_prefix_leaves_every_row_a_token_of_its_own():
     assert common_prefix([[1, 2, 3], [1, 2, 3]]) == 2
     assert common_prefix([[1, 2, 3, 4], [1, 2, 5]]) == 2
+
+
+REASON_LIKE = [
+    [{"role": "user", "content": f"Repeat this sentence exactly: {text}"}]
+    for text in ("It is a book about Rust, the topic you asked for, and it is free.",
+                 "This course teaches SQL, it is in English, and it takes about 20 minutes.",
+                 "这本书讲的是你想学的 Python，而且是免费的。")
+]
+
+
+def test_lookup_decoding_writes_what_one_token_per_step_writes(llm):
+    limits = GenerationLimits(32, 600)
+    saved = llm.draft_tokens
+    try:
+        llm.draft_tokens = 0
+        plain = llm.generate(REASON_LIKE + CONVERSATIONS, limits)
+        llm.draft_tokens = 4
+        drafted = llm.generate(REASON_LIKE + CONVERSATIONS, limits)
+        again = llm.generate(REASON_LIKE + CONVERSATIONS, limits)  # now with its earlier answers in memory as well
+    finally:
+        llm.draft_tokens = saved
+    assert drafted == plain and again == plain

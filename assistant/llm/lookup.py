@@ -1,0 +1,64 @@
+"""Draft tokens for lookup decoding: guesses of the next few tokens, verified by the model in one forward pass.
+
+Guesses come from the text itself (answers here copy their inputs: facts, names, topics), then from the other rows of
+the batch, then from the model's earlier answers (it reuses its phrasing). A right guess saves a decoding step; a
+wrong one costs a slightly wider step, never a different answer."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+MAX_NGRAM = 3
+MIN_NGRAM = 2  # a one-token match ("it", ",") guesses wrong too often to pay for its verification
+CONTINUATION = 6  # tokens remembered after each n-gram of an earlier answer
+MAX_ENTRIES = 200_000  # the phrase memory stops growing here (~tens of MB)
+
+
+def _after(source: Sequence[int], tail: Sequence[int], end: int) -> int | None:
+    """Index just after the latest occurrence of `tail` ending at or before `end`, or None."""
+    n = len(tail)
+    for stop in range(end, n - 1, -1):
+        if source[stop - n:stop] == tail:
+            return stop
+    return None
+
+
+class PhraseMemory:
+    """What followed each n-gram in the model's earlier answers (the most frequent continuation wins)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[int, ...], Counter[tuple[int, ...]]] = {}
+
+    def learn(self, tokens: Sequence[int]) -> None:
+        for n in range(MIN_NGRAM, MAX_NGRAM + 1):
+            for i in range(len(tokens) - n):
+                key = tuple(tokens[i:i + n])
+                if key not in self._seen and len(self._seen) >= MAX_ENTRIES:
+                    continue
+                self._seen.setdefault(key, Counter())[tuple(tokens[i + n:i + n + CONTINUATION])] += 1
+
+    def recall(self, tail: Sequence[int]) -> list[int]:
+        found = self._seen.get(tuple(tail))
+        return list(found.most_common(1)[0][0]) if found else []
+
+
+def draft(context: Sequence[int], others: Sequence[Sequence[int]], memory: PhraseMemory | None, size: int) -> list[int]:
+    """Up to `size` guessed next tokens for `context` (prompt + answer so far)."""
+    if size <= 0:
+        return []
+    context = list(context)
+    for n in range(MAX_NGRAM, MIN_NGRAM - 1, -1):
+        if len(context) <= n:
+            continue
+        tail = context[-n:]
+        at = _after(context, tail, len(context) - 1)
+        if at is not None:
+            return context[at:at + size]
+        for other in map(list, others):
+            at = _after(other, tail, len(other) - 1)
+            if at is not None:
+                return other[at:at + size]
+        if memory is not None and (guess := memory.recall(tail)):
+            return guess[:size]
+    return []
