@@ -54,11 +54,11 @@ def main() -> None:
         engines[name] = Engine.from_settings(settings)
         print(f"{name}: engine start (index open, LLM loaded) {time.perf_counter() - started:.1f} s")
         for i, message in enumerate(WARMUP):
-            engines[name].turn(f"bench-warmup-{name[:6]}-{i}", message)
+            engines[name].turn(f"bench-warmup-{name.split()[0]}-{i}", message)
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     for i, message in enumerate(MESSAGES):  # variants alternate, so both see the same load on the machine
         for name, engine in engines.items():
-            times[name].append(turn_times(engine, f"bench-{name[:6]}-{i}", message))
+            times[name].append(turn_times(engine, f"bench-{name.split()[0]}-{i}", message))
     for name, engine in engines.items():
         cards, full = [c for c, _ in times[name]], [f for _, f in times[name]]
         reasons = [f - c for c, f in times[name]]

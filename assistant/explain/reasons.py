@@ -132,6 +132,16 @@ class ReasonWriter:
         self.topics_in = topics_in
         self.stats = ReasonStats()
 
+    def _checked_template(self, facts: list[str], evidence: Evidence) -> str:
+        """The template sentence of the most facts that passes the check: two facts can repeat each other's words."""
+        choices = [facts[:n] for n in range(min(3, len(facts)), 0, -1)] + [[f] for f in facts[1:3]]
+        for chosen in choices:
+            text = template_reason(chosen, evidence.language)
+            if not problems(text, evidence, self.topics_in):
+                return text
+        log.warning("No template sentence of %s passes the check; showing the first fact alone", facts)
+        return template_reason(facts[:1], evidence.language)
+
     def _generate(self, template: PromptTemplate, items: list[tuple[Recommendation, list[str]]], language: str,
                   objections: list[str] | None = None) -> list[str]:
         conversations = []
@@ -173,8 +183,8 @@ class ReasonWriter:
                 reasons.append(Reason(text=accepted[i], facts=facts, grounds=supporting[i], written_by="model"))
             else:
                 self.stats.templated += 1
-                reasons.append(Reason(text=template_reason(facts, language), facts=facts, grounds=supporting[i],
-                                      written_by="template"))
+                reasons.append(Reason(text=self._checked_template(facts, evidence[i]), facts=facts,
+                                      grounds=supporting[i], written_by="template"))
         if self.stats.templated:
             log.info("Reasons replaced by templates so far: %d of %d (%.0f %%)", self.stats.templated,
                      self.stats.written, 100 * self.stats.rejection_rate)
