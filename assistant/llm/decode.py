@@ -85,7 +85,7 @@ def eos_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> set[i
 
 
 class GreedyDecoder:
-    """Greedy decoding of one batch; `steps()` yields after every token so a caller can stream `text(row)`."""
+    """Greedy decoding of one batch; `steps()` yields after every step so a caller can stream `text(row)`."""
 
     def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, sequences: list[list[int]],
                  limits: GenerationLimits, draft_tokens: int = DRAFT_TOKENS, memory: PhraseMemory | None = None):

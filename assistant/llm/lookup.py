@@ -12,7 +12,8 @@ from collections.abc import Sequence
 MAX_NGRAM = 3
 MIN_NGRAM = 2  # a one-token match ("it", ",") guesses wrong too often to pay for its verification
 CONTINUATION = 6  # tokens remembered after each n-gram of an earlier answer
-MAX_ENTRIES = 200_000  # the phrase memory stops growing here (~tens of MB)
+MAX_ENTRIES = 200_000  # n-grams remembered at most: bounds the memory of a long-running server
+MAX_VARIANTS = 8  # continuations counted per n-gram, for the same reason
 
 
 def _after(source: Sequence[int], tail: Sequence[int], end: int) -> int | None:
@@ -36,7 +37,10 @@ class PhraseMemory:
                 key = tuple(tokens[i:i + n])
                 if key not in self._seen and len(self._seen) >= MAX_ENTRIES:
                     continue
-                self._seen.setdefault(key, Counter())[tuple(tokens[i + n:i + n + CONTINUATION])] += 1
+                counts = self._seen.setdefault(key, Counter())
+                after = tuple(tokens[i + n:i + n + CONTINUATION])
+                if after in counts or len(counts) < MAX_VARIANTS:
+                    counts[after] += 1
 
     def recall(self, tail: Sequence[int]) -> list[int]:
         found = self._seen.get(tuple(tail))
