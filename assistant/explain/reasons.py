@@ -75,12 +75,17 @@ def template_reason(facts: list[str], language: str) -> str:
     return f"{text[:1].upper()}{text[1:]}."
 
 
+# A sentence ends at CJK end marks, or at . ! ? followed by a space, but not after an initial ("David E. Penney") and
+# never inside a word ("Next.js").
+_SENTENCE_BREAK = re.compile(r"(?<=[。！？])\s*|(?<![\s.][A-Z]\.)(?<=[.!?])\s+")
+
+
 def clean_draft(text: str) -> str:
     """The model's draft as it is checked and shown: one line, one or two sentences, closed punctuation."""
     # A character cut in half by the token limit decodes as U+FFFD; it is never part of a sentence.
     text = " ".join(text.replace("\ufffd", "").split()).strip("\"' ")
     # Keep the first sentence or two: the small model tends to run on; a second one cut by the token limit goes.
-    sentences = [s for s in re.split(r"(?<=[.!?。！？])\s*", text) if s][:2]
+    sentences = [s for s in _SENTENCE_BREAK.split(text) if s][:2]
     if len(sentences) == 2 and sentences[1][-1] not in SENTENCE_ENDS:
         sentences = sentences[:1]
     text = " ".join(sentences).strip()

@@ -20,6 +20,8 @@ def test_a_draft_cut_after_a_clause_is_closed_in_its_language():
     assert clean_draft("half a character \ufffd") == "half a character"
     assert clean_draft("这份资源正是关于你要学的 Python，而且是中文资源，与你使用的语") == "这份资源正是关于你要学的 Python，而且是中文资源。"
     assert clean_draft("It is a Rust book. It is released at the end of") == "It is a Rust book."
+    assert clean_draft("It covers Next.js; it comes from C. Henry Edwards and David E. Penney. More.") == (
+        "It covers Next.js; it comes from C. Henry Edwards and David E. Penney. More.")
 
 
 def test_the_template_sentence_uses_the_first_three_facts():
