@@ -139,7 +139,7 @@ class ReasonWriter:
 
     def _checked_template(self, facts: list[str], evidence: Evidence) -> str:
         """The template sentence of the most facts that passes the check: two facts can repeat each other's words."""
-        choices = [facts[:n] for n in range(min(3, len(facts)), 0, -1)] + [[f] for f in facts[1:3]]
+        choices = [facts[:n] for n in range(min(MAX_FACTS, len(facts)), 0, -1)] + [[f] for f in facts[1:MAX_FACTS]]
         for chosen in choices:
             text = template_reason(chosen, evidence.language)
             if not problems(text, evidence, self.topics_in):
