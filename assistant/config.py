@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     llm_fp16_decode: bool = True  # fp16 weight copies for small-batch decoding on CPU: ~2x faster tokens/s here
     llm_draft_tokens: int = Field(3, ge=0, description="Lookup-decoding guesses verified per step (0 = one token per step)")
     max_new_tokens: int = 48
+    reason_stop_early: bool = Field(True, description="End a reason draft once two sentences are done or it shows a "
+                                    "problem no later word repairs (the batch waits for its longest draft)")
     generation_timeout_s: float = 20.0
 
     # One turn.

@@ -77,7 +77,8 @@ class Engine:
         self.topics = TopicMatcher.from_resources(catalog, {**graph.aliases, **load_aliases()})
         self.prompts = prompts or load_prompts(settings.prompts_dir, REQUIRED_PROMPTS, settings.dev_reload_prompts)
         limits = GenerationLimits(settings.max_new_tokens, settings.generation_timeout_s)
-        self.reasons = ReasonWriter(llm, self.prompts["reason"], self.prompts["reason_retry"], limits, self.topics)
+        self.reasons = ReasonWriter(llm, self.prompts["reason"], self.prompts["reason_retry"], limits, self.topics,
+                                    settings.reason_stop_early)
         self.updater = ProfileUpdater(self.topics, llm if settings.llm_profile else None, self.prompts["profile"])
         self.recommender = self._recommender()
         self._crowd = Crowd()

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import statistics
 import time
+import uuid
 
 from assistant.config import Settings
 from assistant.engine import Engine
+from assistant.explain.reasons import ReasonStats
 
 WARMUP = [
     "Recommend a course on Docker for beginners.",
@@ -32,6 +34,18 @@ MESSAGES = [
     "I never understood eigenvalues; what should I study first?",
     "Short tutorials on Kubernetes, I'm a beginner.",
     "我想提高 Java 水平，有进阶的书吗？",
+    "Teach me about neural networks with videos, I have an hour each evening.",
+    "有没有讲数据结构的免费课程？",
+    "I want to get into web development with Django, I know some Python.",
+    "Intermediate material on operating systems, textbooks preferred.",
+    "What's a good way to learn statistics for data science on my tablet?",
+    "I'd like an interactive tutorial for learning Go.",
+    "推荐一些关于算法的视频，我是初学者。",
+    "Papers or notes on reinforcement learning, I'm advanced.",
+    "How do I learn Excel quickly? Ten minutes a day.",
+    "I keep hearing about Markov chains; where do I start?",
+    "Beginner-friendly podcasts on cybersecurity?",
+    "我想学 C++，我已经会 C 了。",
 ]
 
 
@@ -47,18 +61,27 @@ def turn_times(engine: Engine, learner: str, message: str) -> tuple[float, float
 
 
 def main() -> None:
-    variants = {"lookup drafts (default)": Settings(), "one token per step": Settings(llm_draft_tokens=0)}
+    variants = {"default (lookup drafts, drafts end once settled)": Settings(),
+                "drafts run to their end": Settings(reason_stop_early=False),
+                "one token per step, drafts run to their end": Settings(llm_draft_tokens=0, reason_stop_early=False)}
+    run = uuid.uuid4().hex[:6]  # fresh learners every run: a stored profile would carry an earlier run's requests
+    learners: list[str] = []
     engines = {}
-    for name, settings in variants.items():
+    for n, (name, settings) in enumerate(variants.items()):
         started = time.perf_counter()
         engines[name] = Engine.from_settings(settings)
         print(f"{name}: engine start (index open, LLM loaded) {time.perf_counter() - started:.1f} s")
         for i, message in enumerate(WARMUP):
-            engines[name].turn(f"bench-warmup-{name.split()[0]}-{i}", message)
+            learners.append(f"bench-{run}-warmup-{n}-{i}")
+            engines[name].turn(learners[-1], message)
+        engines[name].reasons.stats = ReasonStats()  # count only the timed turns
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
-    for i, message in enumerate(MESSAGES):  # variants alternate, so both see the same load on the machine
-        for name, engine in engines.items():
-            times[name].append(turn_times(engine, f"bench-{name.split()[0]}-{i}", message))
+    for i, message in enumerate(MESSAGES):  # variants alternate, so all see the same load on the machine
+        for n, (name, engine) in enumerate(engines.items()):
+            learners.append(f"bench-{run}-{n}-{i}")
+            times[name].append(turn_times(engine, learners[-1], message))
+    for learner in learners:
+        next(iter(engines.values())).learners.forget(learner)
     for name, engine in engines.items():
         cards, full = [c for c, _ in times[name]], [f for _, f in times[name]]
         reasons = [f - c for c, f in times[name]]
@@ -68,6 +91,10 @@ def main() -> None:
               f"{statistics.quantiles(full, n=10)[-1]:.2f} s; reasons add median {statistics.median(reasons):.2f} s, "
               f"p90 {statistics.quantiles(reasons, n=10)[-1]:.2f} s; templated {stats.templated}/{stats.written} "
               f"(retried {stats.retried})")
+    first = next(iter(times))
+    for name in list(times)[1:]:  # paired by message: the same request through each variant
+        ratios = [(f - c) / (f0 - c0) for (c, f), (c0, f0) in zip(times[name], times[first]) if f0 - c0 > 0.05]
+        print(f"reasons time, {name} / {first}: median ratio {statistics.median(ratios):.2f}")
 
 
 if __name__ == "__main__":

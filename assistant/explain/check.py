@@ -38,6 +38,11 @@ _LEVEL_WORDS = {"beginner": r"\bbeginners?\b|\bintroductory\b|入门|初学", "i
                 "advanced": r"\badvanced\b|\bexpert\b|高级|进阶"}
 _LANGUAGE_WORDS = {"en": r"\benglish\b|英文|英语", "zh": r"\bchinese\b|中文|汉语", "fr": r"\bfrench\b|法语",
                    "de": r"\bgerman\b|德语", "es": r"\bspanish\b|西班牙语", "ja": r"\bjapanese\b|日语"}
+# "pitched at X" / "marked X" state a level: the small model sometimes puts an author or a topic there.
+_LEVEL_CLAIM = re.compile(r"\b(?:pitched at|(?:is|are|was) marked)\s+(?:(?:as|at)\s+)?(?:(?:the|an?)\s+)?"
+                          r"(?!(?:the|an?|as|at)\b)([\w'-]+)", re.I)
+_LEVEL_CLAIM_OK = frozenset({"beginner", "beginners", "introductory", "intermediate", "advanced", "expert", "your",
+                             "right", "same"})
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z+#]*(?:\s+[A-Z][a-zA-Z+#]*)*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Claims about where or how the learner studies, and about price: they need a fact (or, for price, the record).
@@ -108,6 +113,14 @@ class Evidence:
         return [m for m in markers if len(m) >= 3 or m.isdigit() or _CJK.search(m)]
 
 
+# Problems that more text cannot undo once the words that caused them are written: a draft showing one is ended.
+_LASTING = ("mentions a link", "numbers not in the facts", "not a reason", "repeats itself", "claims not in the facts",
+            "format not in the record", "level not in the record", "calls something a level", "language not in the record",
+            "device or setting", "says who made it", "says it is free", "words not in the facts", "names not in the facts")
+# A draft's unfinished last word: any run of letters, digits or marks not yet ended by a space or a CJK character.
+_OPEN_WORD = re.compile(r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*$")
+
+
 def _mentioned(patterns: dict[str, str], text: str) -> set[str]:
     return {key for key, pattern in patterns.items() if re.search(pattern, text, re.I)}
 
@@ -152,18 +165,15 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
     claims = [m.group(0) for m in _PRAISE.finditer(text) if m.group(0).lower() not in grounded]
     if claims:
         issues.append(f"claims not in the facts: {', '.join(claims)}")
-    wrong_format = [f for f in _mentioned(_FORMAT_WORDS, text)
-                    if f not in resource.formats and not re.search(_FORMAT_WORDS[f], grounded, re.I)]
-    if wrong_format:
-        issues.append(f"format not in the record: {', '.join(sorted(wrong_format))}")
-    wrong_level = [lv for lv in _mentioned(_LEVEL_WORDS, text)
-                   if lv != resource.level and not re.search(_LEVEL_WORDS[lv], grounded, re.I)]
-    if wrong_level:
-        issues.append(f"level not in the record: {', '.join(sorted(wrong_level))}")
-    wrong_language = [lang for lang in _mentioned(_LANGUAGE_WORDS, text)
-                      if lang != resource.language and not re.search(_LANGUAGE_WORDS[lang], grounded, re.I)]
-    if wrong_language:
-        issues.append(f"language not in the record: {', '.join(sorted(wrong_language))}")
+    for what, patterns, recorded in (("format", _FORMAT_WORDS, resource.formats), ("level", _LEVEL_WORDS, {resource.level}),
+                                      ("language", _LANGUAGE_WORDS, {resource.language})):
+        wrong = [key for key in _mentioned(patterns, text)
+                 if key not in recorded and not re.search(patterns[key], grounded, re.I)]
+        if wrong:
+            issues.append(f"{what} not in the record: {', '.join(sorted(wrong))}")
+    not_levels = [m.group(1) for m in _LEVEL_CLAIM.finditer(text) if m.group(1).lower() not in _LEVEL_CLAIM_OK]
+    if not_levels:
+        issues.append(f"calls something a level that is not one: {', '.join(not_levels)}")
     devices = [m.group(0) for m in _DEVICE.finditer(text) if m.group(0).lower() not in grounded]
     if devices:
         issues.append(f"device or setting not in the facts: {', '.join(devices)}")
@@ -187,3 +197,15 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
     if markers and not any(m in text.lower() for m in markers):
         issues.append("uses none of the learner-specific facts")
     return issues
+
+
+def lasting_problems(partial: str, evidence: Evidence) -> list[str]:
+    """Problems of a draft still being written that no continuation can repair (its last, open word is not read)."""
+    # Read as clean_draft will: one line, no opening quote (a quote would make the first word look like a name).
+    text = " ".join(_OPEN_WORD.sub("", partial.replace("\ufffd", "")).split()).lstrip("\"' ")
+    if not text:
+        return []
+    found = [p for p in problems(text, evidence) if p.startswith(_LASTING)]
+    if evidence.language != "zh" and _CJK.search(text):  # an English reason never loses the Chinese it has written
+        found.append(f"not written in the learner's language ({evidence.language})")
+    return found

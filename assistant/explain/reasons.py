@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.explain.check import SENTENCE_ENDS, Evidence, problems
+from assistant.explain.check import SENTENCE_ENDS, Evidence, lasting_problems, problems
 from assistant.explain.facts import LANGUAGE_NAMES, record_facts, render_all
 from assistant.llm.inputs import facts_block
 from assistant.llm.model import GenerationLimits, LocalLLM
@@ -97,6 +97,13 @@ def clean_draft(text: str) -> str:
     return text
 
 
+def settled(draft: str, evidence: Evidence) -> bool:
+    """True once more text cannot help the draft: two sentences are done (clean_draft keeps no more), or it already
+    has a problem no continuation repairs (clean_draft then keeps the text up to its last clause break: it may pass)."""
+    return len([s for s in _SENTENCE_BREAK.split(" ".join(draft.split())) if s]) > 2 or bool(
+        lasting_problems(draft, evidence))
+
+
 _CLAUSE_BREAK = re.compile(r"\s*;\s*(?:and\s+)?|,\s+and\s+")
 
 
@@ -129,8 +136,10 @@ class ReasonStats:
 
 class ReasonWriter:
     def __init__(self, llm: LocalLLM | None, prompt: PromptTemplate, retry: PromptTemplate | None,
-                 limits: GenerationLimits, topics_in: Callable[[str], list[str]] | None = None):
+                 limits: GenerationLimits, topics_in: Callable[[str], list[str]] | None = None,
+                 stop_early: bool = True):
         self.llm = llm
+        self.stop_early = stop_early
         self.prompt = prompt
         self.retry = retry
         self.limits = limits
@@ -147,8 +156,9 @@ class ReasonWriter:
         log.warning("No template sentence of %s passes the check; showing the first fact alone", facts)
         return template_reason(facts[:1], evidence.language)
 
-    def _generate(self, template: PromptTemplate, items: list[tuple[Recommendation, list[str]]], language: str,
-                  objections: list[str] | None = None) -> list[str]:
+    def _generate(self, template: PromptTemplate, items: list[tuple[Recommendation, list[str]]],
+                  evidence: list[Evidence], objections: list[str] | None = None) -> list[str]:
+        language = evidence[0].language
         conversations = []
         for i, (rec, facts) in enumerate(items):
             values = dict(facts=facts_block(facts or ["it matches the words of the request"]),
@@ -156,7 +166,10 @@ class ReasonWriter:
             if objections is not None:
                 values["problems"] = objections[i]
             conversations.append(template.render(**values))
-        return [clean_draft(t) for t in self.llm.generate(conversations, self.limits)]
+        # A draft stops as soon as it is settled: the longest draft sets how long the whole batch takes.
+        done_when = (lambda i, text: settled(text, evidence[i])) if self.stop_early else None
+        drafts = self.llm.generate(conversations, self.limits, done_when)
+        return [clean_draft(t) for t in drafts]
 
     def write(self, recommendations: list[Recommendation], language: str) -> list[Reason]:
         """Reasons in rank order; each either passed the check or is a template sentence of the same facts."""
@@ -166,15 +179,15 @@ class ReasonWriter:
                     for rec, facts, values in zip(recommendations, rendered, supporting)]
         accepted: list[str | None] = [None] * len(recommendations)
         if self.llm is not None and recommendations:
-            drafts = self._generate(self.prompt, list(zip(recommendations, rendered)), language)
+            drafts = self._generate(self.prompt, list(zip(recommendations, rendered)), evidence)
             objections = {i: problems(d, evidence[i], self.topics_in) for i, d in enumerate(drafts)}
             for i, draft in enumerate(drafts):
                 accepted[i] = draft if not objections[i] else prune(draft, evidence[i], self.topics_in)
             again = [i for i in objections if accepted[i] is None]
             if again and self.retry is not None:
                 self.stats.retried += len(again)
-                redrafts = self._generate(self.retry, [(recommendations[i], rendered[i]) for i in again], language,
-                                          ["; ".join(objections[i]) for i in again])
+                redrafts = self._generate(self.retry, [(recommendations[i], rendered[i]) for i in again],
+                                          [evidence[i] for i in again], ["; ".join(objections[i]) for i in again])
                 for i, draft in zip(again, redrafts):
                     issues = problems(draft, evidence[i], self.topics_in)
                     accepted[i] = draft if not issues else prune(draft, evidence[i], self.topics_in)

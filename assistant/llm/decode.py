@@ -1,11 +1,11 @@
 """Greedy decoding on the model's own KV cache: one prefill (a prompt prefix shared by the batch is read once), then
 steps for the rows still running, each verifying a few guessed tokens (lookup decoding) and adding one of the model's
-own; rows leave the batch as soon as they hit EOS or a stop string."""
+own; rows leave the batch as soon as they hit EOS or a stop string, or the caller's `done_when` says so."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
@@ -88,9 +88,11 @@ class GreedyDecoder:
     """Greedy decoding of one batch; `steps()` yields after every step so a caller can stream `text(row)`."""
 
     def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, sequences: list[list[int]],
-                 limits: GenerationLimits, draft_tokens: int = DRAFT_TOKENS, memory: PhraseMemory | None = None):
+                 limits: GenerationLimits, draft_tokens: int = DRAFT_TOKENS, memory: PhraseMemory | None = None,
+                 done_when: Callable[[int, str], bool] | None = None):
         self.model, self.tokenizer, self.sequences, self.limits = model, tokenizer, sequences, limits
         self.draft_tokens, self.memory = draft_tokens, memory
+        self.done_when = done_when  # (row, text so far) -> True ends the row: the caller knows more text is wasted
         self.tokens: list[list[int]] = [[] for _ in sequences]
         self.running = [True] * len(sequences)
         self._eos = eos_ids(model, tokenizer)
@@ -127,6 +129,12 @@ class GreedyDecoder:
             self.running[row] = False
         return self.running[row]
 
+    def _end_done(self, rows: list[int]) -> None:
+        if self.done_when is not None:
+            for row in rows:
+                if self.running[row] and self.done_when(row, self.text(row)):
+                    self.running[row] = False
+
     def _drafts(self, rows: list[int]) -> list[list[int]]:
         if not self.draft_tokens:
             return [[] for _ in rows]
@@ -151,6 +159,7 @@ class GreedyDecoder:
         pending = self._penalised(state.logits, seen).argmax(-1).tolist()
         for row, token in zip(rows, pending):
             self._emit(row, token)
+        self._end_done(rows)
         while time.perf_counter() <= deadline:
             keep = [i for i, row in enumerate(rows) if self.running[row]]
             if not keep:
@@ -189,5 +198,6 @@ class GreedyDecoder:
                 block[i, :kept] = 1
             state.mask = torch.cat([state.mask, block], dim=1)
             state.positions = state.positions + block.sum(1)
+            self._end_done(rows)
         self.running = [False] * len(self.sequences)
         yield

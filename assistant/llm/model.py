@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import torch
@@ -94,19 +94,21 @@ class LocalLLM:
         ]
         return self.tokenizer(texts, add_special_tokens=False)["input_ids"]
 
-    def _decoder(self, sequences: list[list[int]], limits: GenerationLimits) -> GreedyDecoder:
-        return GreedyDecoder(self.model, self.tokenizer, sequences, limits, self.draft_tokens, self._memory)
+    def _decoder(self, sequences: list[list[int]], limits: GenerationLimits,
+                 done_when: Callable[[int, str], bool] | None = None) -> GreedyDecoder:
+        return GreedyDecoder(self.model, self.tokenizer, sequences, limits, self.draft_tokens, self._memory, done_when)
 
     def _remember(self, decoder: GreedyDecoder) -> None:
         for tokens in decoder.tokens:
             self._memory.learn(tokens)
 
-    def generate(self, conversations: list[list[Message]], limits: GenerationLimits = GenerationLimits()) -> list[str]:
-        """One greedy completion per conversation, all decoded as one batch."""
+    def generate(self, conversations: list[list[Message]], limits: GenerationLimits = GenerationLimits(),
+                 done_when: Callable[[int, str], bool] | None = None) -> list[str]:
+        """One greedy completion per conversation, all decoded as one batch; `done_when(i, text)` can end one early."""
         if not conversations:
             return []
         with self._lock:
-            decoder = self._decoder(self._sequences(conversations), limits)
+            decoder = self._decoder(self._sequences(conversations), limits, done_when)
             for _ in decoder.steps():
                 pass
             self._remember(decoder)

@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.catalog.schema import Resource
-from assistant.explain.check import Evidence, problems
+from assistant.explain.check import Evidence, lasting_problems, problems
 from assistant.explain.facts import render_all
 from assistant.explain.reasons import template_reason
 from assistant.knowledge.topics import TopicMatcher
@@ -44,6 +44,7 @@ def test_a_reason_built_from_the_facts_passes():
     ("It is a Rust book, as you asked, and it is released at the end of", "unfinished"),
     ("It is a Rust book, as you asked, and a solution to your issue.", "words not in the facts: solution, issue"),
     ("It is a Rust book, as you like; it is a Rust book, as you like.", "repeats itself"),
+    ("This Rust book, as you asked, is pitched at Rust Programming Language.", "calls something a level"),
 ])
 def test_each_unsupported_claim_is_caught(reason, problem):
     assert any(problem in p for p in check(reason)), check(reason)
@@ -75,3 +76,37 @@ def test_chinese_reasons_are_checked_in_chinese():
     facts = FACTS + [Fact(kind="language", values={"language": "zh"})]
     assert check("这是一本讲 Rust 的中文书，正是你想学的。", resource=zh_book, facts=facts, language="zh") == []
     assert check("这是一本讲 Rust 的视频。", resource=zh_book, facts=facts, language="zh")
+
+
+def test_a_level_claim_must_name_a_level():
+    beginner = BOOK.model_copy(update={"level": "beginner"})
+    marked = FACTS + [Fact(kind="marked_level", values={"level": "beginner"}, learner_specific=False)]
+    assert check("This Rust book, as you asked, is pitched at the beginner level.", beginner, marked) == []
+    assert check("This Rust book, as you asked, is marked beginner level.", beginner, marked) == []
+
+
+@pytest.mark.parametrize("partial, lasting", [
+    ("This Rust book, as you asked, is the best for", True),  # praise no later word takes back
+    ("It is a Rust book, as you asked, and a solution to", True),
+    ("This Rust book has 12 chapters", True),
+    ("See www.example.com for", True),
+    ("这本书讲", True),  # Chinese in an English reason
+    ("This Rust book, as you asked, is the be", False),  # "be..." is still being written: "because" would pass
+    ("It is a book about Rust, which", False),  # unfinished is not lasting: the next words can finish it
+    ("", False),
+])
+def test_a_draft_in_progress_is_given_up_only_for_what_no_later_word_can_repair(partial, lasting):
+    found = lasting_problems(partial, Evidence(render_all(FACTS, "en"), BOOK, "en", FACTS))
+    assert bool(found) is lasting, found
+
+
+@pytest.mark.parametrize("partial", [
+    "This Rust book, as you asked, is pitched at the beginner",  # "the" is not what it calls a level
+    "This Rust book, as you asked, is marked as beginner",
+    '"Since you asked for Rust, this book',  # clean_draft drops the quote: "Since" opens the sentence
+    "This is The Rust\nProgramming Language, as you",
+])
+def test_a_draft_in_progress_is_not_given_up_for_what_its_finished_form_would_pass(partial):
+    marked = FACTS + [Fact(kind="marked_level", values={"level": "beginner"}, learner_specific=False)]
+    evidence = Evidence(render_all(marked, "en"), BOOK.model_copy(update={"level": "beginner"}), "en", marked)
+    assert lasting_problems(partial, evidence) == []

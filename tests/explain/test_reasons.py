@@ -6,7 +6,7 @@ import pytest
 from assistant.catalog.schema import Resource
 from assistant.explain.facts import record_facts, render_all
 from assistant.explain.check import Evidence, problems
-from assistant.explain.reasons import MAX_FACTS, choose_facts, clean_draft, prune, template_reason
+from assistant.explain.reasons import MAX_FACTS, choose_facts, clean_draft, prune, settled, template_reason
 from assistant.reply import Fact, Recommendation
 
 
@@ -101,3 +101,14 @@ def test_the_fallback_sentence_leaves_out_a_fact_that_makes_it_repeat_itself():
     writer = ReasonWriter(None, None, None, GenerationLimits())
     text = writer._checked_template(facts, evidence)
     assert not problems(text, evidence) and text.startswith("It teaches Bayes' rule")
+
+
+def test_a_draft_is_settled_once_two_sentences_are_done_or_a_lasting_problem_is_written():
+    facts = [Fact(kind="topic", values={"topic": "Rust", "how": "asked"})]
+    resource = Resource(id="b1", title="Rust Book", url="https://example.org/rust", resource_type="book",
+                        modality="text", topics=["Rust"], language="en")
+    evidence = Evidence(render_all(facts, "en"), resource, "en", facts)
+    assert not settled("This is about Rust, which you asked for. It is", evidence)
+    assert settled("This is about Rust, which you asked for. It is about Rust. It", evidence)
+    assert settled("This is about Rust, which you asked for, and it is the best in", evidence)
+    assert clean_draft("This is about Rust, which you asked for, and it is the best") == "This is about Rust, which you asked for."

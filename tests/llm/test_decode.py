@@ -73,3 +73,11 @@ def test_lookup_decoding_writes_what_one_token_per_step_writes(llm):
     finally:
         llm.draft_tokens = saved
     assert drafted == plain and again == plain
+
+
+def test_a_row_the_caller_calls_done_ends_there_and_the_others_run_on(llm):
+    limits = GenerationLimits(24, 600)
+    full = llm.generate(CONVERSATIONS, limits)
+    ended = llm.generate(CONVERSATIONS, limits, done_when=lambda row, text: row == 1 and len(text) >= 10)
+    assert ended[0] == full[0] and ended[2] == full[2]
+    assert full[1].startswith(ended[1]) and 10 <= len(ended[1]) < len(full[1])
