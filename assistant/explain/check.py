@@ -108,9 +108,24 @@ class Evidence:
         words = list(values)
         for table in (FORMAT_NOUNS, LANGUAGE_NAMES, LEVEL_WORDS):
             words += [word for v in values if v in table for word in table[v]]
-        markers = [w.lower().removeprefix("a ").removeprefix("an ") for w in words]
-        # Codes like "en" would match inside any word; names and numbers are what a reason shows.
-        return [m for m in markers if len(m) >= 3 or m.isdigit() or _CJK.search(m)]
+        return [w.lower().removeprefix("a ").removeprefix("an ") for w in words if w.strip()]
+
+    def names_a_learner_fact(self, text: str) -> bool:
+        """Whether the text names one of the learner-specific facts (True when there is none to name)."""
+        markers = self.learner_markers()
+        return not markers or any(_contains(text.lower(), m) for m in markers)
+
+    def topics(self, topics_in: Callable[[str], list[str]]) -> set[str]:
+        """The topics the facts and the record name, as the matcher spells them ("AI" -> Artificial Intelligence)."""
+        r = self.resource
+        return {t.lower() for t in topics_in(" ".join([*self.facts, *r.topics, r.title, r.section or ""]))}
+
+
+def _contains(lowered: str, marker: str) -> bool:
+    """A short marker ("AI", "OS", "15") counts only as a word of its own: inside "mail" or "150" it is not named."""
+    if len(marker) >= 3 or _CJK.search(marker):
+        return marker in lowered
+    return re.search(rf"(?<![a-z0-9]){re.escape(marker)}(?![a-z0-9])", lowered) is not None
 
 
 # Problems that more text cannot undo once the words that caused them are written: a draft showing one is ended.
@@ -138,7 +153,7 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
         issues.append("too long")
     if (evidence.language == "zh") != bool(_CJK.search(text)):
         issues.append(f"not written in the learner's language ({evidence.language})")
-    if _URL.search(text):
+    if any(m.group(0).lower() not in nameable for m in _URL.finditer(text)):  # "Boot.dev" may be an author's name
         issues.append("mentions a link")
     stray = [n for n in _DIGITS.findall(text) if n not in nameable] + \
             [w for w in _SPELLED.findall(text) if w.lower() not in nameable]
@@ -185,7 +200,8 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
     if foreign:
         issues.append(f"words not in the facts: {', '.join(dict.fromkeys(foreign))}")
     if topics_in is not None:
-        foreign = [t for t in topics_in(text) if t.lower() not in nameable]
+        named = evidence.topics(topics_in)
+        foreign = [t for t in topics_in(text) if t.lower() not in nameable and t.lower() not in named]
         if foreign:
             issues.append(f"topics not in the facts: {', '.join(foreign)}")
     names = [m.group(0) for m in _NAME.finditer(text)
@@ -193,8 +209,7 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
              and m.start() > 0 and not re.search(r"[.!?:]\s*$", text[: m.start()])]
     if names:
         issues.append(f"names not in the facts: {', '.join(names)}")
-    markers = evidence.learner_markers()
-    if markers and not any(m in text.lower() for m in markers):
+    if not evidence.names_a_learner_fact(text):
         issues.append("uses none of the learner-specific facts")
     return issues
 

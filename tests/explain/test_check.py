@@ -110,3 +110,27 @@ def test_a_draft_in_progress_is_not_given_up_for_what_its_finished_form_would_pa
     marked = FACTS + [Fact(kind="marked_level", values={"level": "beginner"}, learner_specific=False)]
     evidence = Evidence(render_all(marked, "en"), BOOK.model_copy(update={"level": "beginner"}), "en", marked)
     assert lasting_problems(partial, evidence) == []
+
+
+def test_a_topic_the_facts_name_by_an_abbreviation_may_be_named_so():
+    topics = TopicMatcher(["Artificial Intelligence", "Operating Systems"], {"AI": "Artificial Intelligence",
+                                                                             "OS": "Operating Systems"})
+    course = Resource(id="c1", title="动手学深度学习", url="https://example.org/d2l", resource_type="course",
+                      modality="video", topics=["AI"], language="zh")
+    facts = [Fact(kind="topic", values={"topic": "AI", "how": "inferred"})]
+    evidence = Evidence(render_all(facts, "zh"), course, "zh", facts)
+    assert problems("这门课属于 AI，与你描述的需求相符。", evidence, topics) == []
+    assert any("topics" in p for p in problems("这门课属于 AI 和 OS，与你描述的需求相符。", evidence, topics))
+
+
+def test_a_short_learner_fact_counts_only_as_a_word_of_its_own():
+    on_go = [Fact(kind="topic", values={"topic": "Go", "how": "asked"})]
+    evidence = Evidence(render_all(on_go, "en"), BOOK.model_copy(update={"topics": ["Go"]}), "en", on_go)
+    assert evidence.names_a_learner_fact("It teaches Go, which you asked for.")
+    assert not evidence.names_a_learner_fact("It is a good book for you.")
+
+
+def test_a_name_that_looks_like_a_link_may_be_named_when_the_facts_give_it():
+    by_boot = FACTS + [Fact(kind="author", values={"authors": "Boot.dev"}, learner_specific=False)]
+    assert check("It is a Rust book, as you asked, and it comes from Boot.dev.", facts=by_boot) == []
+    assert any("link" in p for p in check("It is a Rust book, as you asked, from Boot.dev.", facts=FACTS))
