@@ -27,7 +27,7 @@ PROMPT_VARIABLES = {"profile": {"history", "message"}, "relevance": {"learner", 
 class DataSizes:
     """Examples per task and split (a relevance pair counts two); Chinese gets `zh_share` of each."""
 
-    train: dict[str, int] = field(default_factory=lambda: {"profile": 4000, "relevance": 3600, "reason": 2400})
+    train: dict[str, int] = field(default_factory=lambda: {"profile": 8000, "relevance": 3600, "reason": 2400})
     heldout: dict[str, int] = field(default_factory=lambda: {"profile": 300, "relevance": 300, "reason": 200})
     zh_share: float = 0.4
 
