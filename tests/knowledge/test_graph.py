@@ -37,3 +37,4 @@ def test_aliases_need_the_initials_and_a_use_in_some_summary():
                 Concept("map", "maximum a posteriori", "no abbreviation used"),
                 Concept("x", "mixture of experts", "an abbreviation nobody uses")]
     assert concept_aliases(concepts) == {"PCA": "principal component analysis"}
+
