@@ -67,6 +67,13 @@ there these this those time topic under use used uses want wanted wants was way 
 while who whom why will with within work works would written yet you your yours yourself
 """.split())
 
+# The same for a Chinese reason, character by character: the characters of the fact wordings and the phrases that
+# join them (a reason may use these and the characters of its facts and record). Catches invented content such as
+# "正合你的健康" that no English word check would see.
+_ZH_GLUE = frozenset("一上不与专且个为之也习于份似作你使便偏先免关写出分到前及合和在大好如学它属差已帮平式形得念想成把"
+                     "掌描提握放方时是有标概次正每水求没注涉源用的相符约经者而自致补被要觉解言记讲语说读费资超较过还这进"
+                     "远述适钟门问间阅需并很就都本部篇能可以所此其该从对将会更此")
+
 
 def _known(word: str, allowed: set[str]) -> bool:
     """The word or its singular/plural is allowed."""
@@ -95,9 +102,11 @@ class Evidence:
         return f"{self.grounded_text} {self.resource.title} {self.resource.section or ''}".lower()
 
     def ungrounded_words(self, text: str) -> list[str]:
-        """English words of the text that neither join facts nor come from the facts or the record."""
-        allowed = _GLUE | set(re.findall(r"[a-z]+", self.nameable_text))
-        return [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and not _known(w, allowed)]
+        """English words and Chinese characters of the text that neither join facts nor come from the facts or record."""
+        nameable = self.nameable_text
+        allowed = _GLUE | set(re.findall(r"[a-z]+", nameable))
+        words = [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and not _known(w, allowed)]
+        return words + [c for c in _CJK.findall(text) if c not in _ZH_GLUE and c not in nameable]
 
     def learner_markers(self) -> list[str]:
         """Words that show a reason used a learner-specific fact (a topic, a format, a length...)."""

@@ -119,8 +119,8 @@ def test_a_topic_the_facts_name_by_an_abbreviation_may_be_named_so():
                       modality="video", topics=["AI"], language="zh")
     facts = [Fact(kind="topic", values={"topic": "AI", "how": "inferred"})]
     evidence = Evidence(render_all(facts, "zh"), course, "zh", facts)
-    assert problems("这门课属于 AI，与你描述的需求相符。", evidence, topics) == []
-    assert any("topics" in p for p in problems("这门课属于 AI 和 OS，与你描述的需求相符。", evidence, topics))
+    assert problems("它属于 AI，与你描述的需求相符。", evidence, topics) == []
+    assert any("topics" in p for p in problems("它属于 AI 和 OS，与你描述的需求相符。", evidence, topics))
 
 
 def test_a_short_learner_fact_counts_only_as_a_word_of_its_own():
@@ -134,3 +134,10 @@ def test_a_name_that_looks_like_a_link_may_be_named_when_the_facts_give_it():
     by_boot = FACTS + [Fact(kind="author", values={"authors": "Boot.dev"}, learner_specific=False)]
     assert check("It is a Rust book, as you asked, and it comes from Boot.dev.", facts=by_boot) == []
     assert any("link" in p for p in check("It is a Rust book, as you asked, from Boot.dev.", facts=FACTS))
+
+
+def test_a_chinese_reason_may_not_add_content_its_facts_do_not_have():
+    facts = [Fact(kind="topic", values={"topic": "Rust", "how": "asked"}), Fact(kind="format", values={"format": "book"})]
+    evidence = Evidence(render_all(facts, "zh"), BOOK.model_copy(update={"language": "zh"}), "zh", facts)
+    assert problems("它讲的是你想学的 Rust，是你偏好的书。", evidence) == []
+    assert any("words not in the facts" in p for p in problems("它讲的是你想学的 Rust，正合你的健康。", evidence))

@@ -126,3 +126,12 @@ def test_the_content_fact_quotes_a_phrase_of_the_learner_found_in_the_resource()
     assert shared_phrase("I'm curious about it", text, "Quantum Computing") is None  # one plain word, description only
     assert shared_phrase("something on Kubernetes", "", "Kubernetes in Action") == "Kubernetes"
     assert shared_phrase("PHP PHP please", "PHP PHP manual", "PHP") is None  # too short alone, no repeated word pairs
+
+
+def test_an_inferred_topic_is_not_called_what_the_learner_described_when_what_they_named_was_set_aside():
+    focus = Focus(topics={"OS": TopicEvidence(0.9, False)})  # the learner's own topic had nothing near the request
+    learner = LearnerProfile(learner_id="t", topics={"Algorithms & Data Structures": 1.0})
+    signal = TopicScorer()(cand(res(topics=["OS"])), RankingInput(learner, focus=focus))
+    assert signal.value == 0.9 and signal.facts == ()
+    unnamed = TopicScorer()(cand(res(topics=["OS"])), RankingInput(LearnerProfile(learner_id="t"), focus=focus))
+    assert unnamed.facts[0].values == {"topic": "OS", "how": "inferred"}

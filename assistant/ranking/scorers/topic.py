@@ -21,5 +21,11 @@ class TopicScorer:
         for evidence, _ in matched:
             doubt *= 1.0 - evidence.confidence
         strongest, topic = matched[0]
+        value = round(1.0 - doubt, 4)
+        if not strongest.named and given.profile.current_topics() and not any(
+                e.named for e in given.focus.topics.values()):
+            # Nothing the learner named has resources near this request (data structures, asked for in a language
+            # whose catalog has none): the hits' topics are what the catalog has, not "what you described".
+            return Signal(value)
         how = "asked" if strongest.named else "inferred"
-        return Signal(round(1.0 - doubt, 4), (Fact(kind="topic", values={"topic": topic, "how": how}),))
+        return Signal(value, (Fact(kind="topic", values={"topic": topic, "how": how}),))
