@@ -72,7 +72,7 @@ while who whom why will with within work works would written yet you your yours 
 # "正合你的健康" that no English word check would see.
 _ZH_GLUE = frozenset("一上不与专且个为之也习于份似作你使便偏先免关写出分到前及合和在大好如学它属差已帮平式形得念想成把"
                      "掌描提握放方时是有标概次正每水求没注涉源用的相符约经者而自致补被要觉解言记讲语说读费资超较过还这进"
-                     "远述适钟门问间阅需并很就都本部篇能可以所此其该从对将会更此")
+                     "远述适钟门问间阅需并很就都本部篇能可以所此其该从对将会更")
 
 
 def _known(word: str, allowed: set[str]) -> bool:
@@ -121,8 +121,8 @@ class Evidence:
 
     def names_a_learner_fact(self, text: str) -> bool:
         """Whether the text names one of the learner-specific facts (True when there is none to name)."""
-        markers = self.learner_markers()
-        return not markers or any(_contains(text.lower(), m) for m in markers)
+        markers, lowered = self.learner_markers(), text.lower()
+        return not markers or any(_contains(lowered, m) for m in markers)
 
     def topics(self, topics_in: Callable[[str], list[str]]) -> set[str]:
         """The topics the facts and the record name, as the matcher spells them ("AI" -> Artificial Intelligence)."""
