@@ -209,8 +209,10 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
     if foreign:
         issues.append(f"words not in the facts: {', '.join(dict.fromkeys(foreign))}")
     if topics_in is not None:
-        named = evidence.topics(topics_in)
-        foreign = [t for t in topics_in(text) if t.lower() not in nameable and t.lower() not in named]
+        foreign = [t for t in topics_in(text) if t.lower() not in nameable]
+        if foreign:  # only then read the facts for topics (a matcher pass costs a few ms)
+            named = evidence.topics(topics_in)
+            foreign = [t for t in foreign if t.lower() not in named]
         if foreign:
             issues.append(f"topics not in the facts: {', '.join(foreign)}")
     names = [m.group(0) for m in _NAME.finditer(text)
