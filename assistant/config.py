@@ -50,10 +50,12 @@ class Settings(BaseSettings):
     llm_adapter: str = Field("adapters/smollm2-135m-assistant",
                              description="LoRA adapter folder (peft, relative to the project), merged at load; empty = none")
     llm_fp16_decode: bool = True  # fp16 weight copies for small-batch decoding on CPU: ~2x faster tokens/s here
-    llm_draft_tokens: int = Field(3, ge=0, description="Lookup-decoding guesses verified per step (0 = one token per step)")
+    llm_draft_tokens: int = Field(5, ge=0, description="Lookup-decoding guesses verified per step (0 = one token per step)")
     max_new_tokens: int = 48
     reason_stop_early: bool = Field(True, description="End a reason draft once two sentences are done or it shows a "
                                     "problem no later word repairs (the batch waits for its longest draft)")
+    reason_vocabulary: bool = Field(True, description="Decode reasons only from the words the check allows them "
+                                    "(their facts, record and joining words); False = any token")
     generation_timeout_s: float = 20.0
 
     # One turn.

@@ -78,7 +78,7 @@ class Engine:
         self.prompts = prompts or load_prompts(settings.prompts_dir, REQUIRED_PROMPTS, settings.dev_reload_prompts)
         limits = GenerationLimits(settings.max_new_tokens, settings.generation_timeout_s)
         self.reasons = ReasonWriter(llm, self.prompts["reason"], self.prompts["reason_retry"], limits, self.topics,
-                                    settings.reason_stop_early)
+                                    settings.reason_stop_early, settings.reason_vocabulary)
         self.updater = ProfileUpdater(self.topics, llm if settings.llm_profile else None, self.prompts["profile"])
         self.recommender = self._recommender()
         self._crowd = Crowd()

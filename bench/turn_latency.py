@@ -61,9 +61,10 @@ def turn_times(engine: Engine, learner: str, message: str) -> tuple[float, float
 
 
 def main() -> None:
-    variants = {"default (lookup drafts, drafts end once settled)": Settings(),
-                "drafts run to their end": Settings(reason_stop_early=False),
-                "one token per step, drafts run to their end": Settings(llm_draft_tokens=0, reason_stop_early=False)}
+    variants = {"default (checked vocabulary, lookup drafts, drafts end once settled)": Settings(),
+                "any token": Settings(reason_vocabulary=False),
+                "any token, one token per step, drafts run to their end":
+                    Settings(reason_vocabulary=False, llm_draft_tokens=0, reason_stop_early=False)}
     run = uuid.uuid4().hex[:6]  # fresh learners every run: a stored profile would carry an earlier run's requests
     learners: list[str] = []
     engines = {}

@@ -9,11 +9,13 @@ uses none of the learner-specific facts.
 from __future__ import annotations
 
 import re
+from itertools import chain
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.catalog.schema import Resource
 from assistant.explain.facts import FORMAT_NOUNS, LANGUAGE_NAMES, LEVEL_WORDS
+from assistant.explain.phrasing import REASON_PREDICATES, REASON_SUBJECTS
 from assistant.reply import Fact
 
 _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|io|dev|edu|cn)\b", re.I)
@@ -64,15 +66,40 @@ learners learning level like liked made marked match matched matches matching me
 much need needed needs next not nothing one only part pitched prefer preferred resource right run runs said session
 sessions should similar since step study suit suited suits take takes teach teaches than that the their them then
 there these this those time topic under use used uses want wanted wants was way well were what when where which
-while who whom why will with within work works would written yet you your yours yourself
+while why will with within work works would written yet you your yours yourself
 """.split())
 
-# The same for a Chinese reason, character by character: the characters of the fact wordings and the phrases that
-# join them (a reason may use these and the characters of its facts and record). Catches invented content such as
-# "正合你的健康" that no English word check would see.
-_ZH_GLUE = frozenset("一上不与专且个为之也习于份似作你使便偏先免关写出分到前及合和在大好如学它属差已帮平式形得念想成把"
-                     "掌描提握放方时是有标概次正每水求没注涉源用的相符约经者而自致补被要觉解言记讲语说读费资超较过还这进"
-                     "远述适钟门问间阅需并很就都本部篇能可以所此其该从对将会更")
+# The same for a Chinese reason, which has no spaces to find its words by: each run of Chinese characters must split
+# into pieces of its facts and record, the joining phrases the adapter was trained on (or two or more characters of
+# one), and the function characters below. Catches invented content ("正合你的健康") and mashed phrases ("是先如").
+_ZH_GLUE_PHRASES = tuple(piece for text in [*REASON_SUBJECTS["zh"], "而且", *chain(*REASON_PREDICATES["zh"].values())]
+                         for piece in re.split(r"\{\w+\}|[，。：\s]", text) if piece)
+_ZH_FUNCTION = frozenset("的是你它也和与而且及并都很就还更这该其可以能会要在有为对从一个份本门部篇些又或用学约")
+_ZH_GLUE = _ZH_FUNCTION | set("".join(_ZH_GLUE_PHRASES))  # the characters a Chinese reason may be decoded from
+_ZH_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _zh_pieces(nameable: str) -> Callable[[str], bool]:
+    """Whether a piece of Chinese text may stand in a reason: copied from the facts or record, two or more
+    characters of a joining phrase, or one function character."""
+    return lambda piece: (piece in nameable or (len(piece) == 1 and piece in _ZH_FUNCTION)
+                          or (len(piece) > 1 and any(piece in phrase for phrase in _ZH_GLUE_PHRASES)))
+
+
+def _unsplittable(run: str, allowed: Callable[[str], bool]) -> str:
+    """The part of a run of Chinese characters after the longest prefix that splits into allowed pieces ('' = all)."""
+    reach = [True] + [False] * len(run)
+    for end in range(1, len(run) + 1):
+        reach[end] = any(reach[start] and allowed(run[start:end]) for start in range(end))
+    if reach[-1]:
+        return ""
+    furthest = max(i for i, ok in enumerate(reach) if ok)
+    return run[furthest:furthest + 2]
+
+
+_SHORT = ("a", "an", "as", "at", "be", "by", "do", "if", "in", "is", "it", "no", "of", "on", "or", "so", "to", "up",
+          "'s", "'re", "'ll")
+_MARKS = tuple(".,;:!?-()'\"") + tuple("，。；、：！？（）")
 
 
 def _known(word: str, allowed: set[str]) -> bool:
@@ -106,7 +133,18 @@ class Evidence:
         nameable = self.nameable_text
         allowed = _GLUE | set(re.findall(r"[a-z]+", nameable))
         words = [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and not _known(w, allowed)]
-        return words + [c for c in _CJK.findall(text) if c not in _ZH_GLUE and c not in nameable]
+        allowed_zh = _zh_pieces(nameable)
+        return words + [piece for run in _ZH_RUN.findall(text) if (piece := _unsplittable(run, allowed_zh))]
+
+    def vocabulary(self) -> list[str]:
+        """What a reason may be spelled from, for decoding limited to it: the facts, record and title, their words
+        (and plurals), the joining words or characters and punctuation. The check still reads every reason."""
+        r = self.resource
+        texts = [*self.facts, *r.topics, r.resource_type.replace("_", " "), r.title, r.section or ""]
+        words = {w for text in texts for w in re.findall(r"[^\W_]+|[+#]+", text)}
+        glue = _ZH_GLUE if self.language == "zh" else _GLUE
+        characters = _CJK.findall(" ".join(texts))  # a Chinese word's characters may be used one by one
+        return [*texts, *words, *(f"{w}s" for w in words if w.isascii()), *characters, *glue, *_SHORT, *_MARKS]
 
     def learner_markers(self) -> list[str]:
         """Words that show a reason used a learner-specific fact (a topic, a format, a length...)."""
@@ -229,6 +267,8 @@ def lasting_problems(partial: str, evidence: Evidence) -> list[str]:
     """Problems of a draft still being written that no continuation can repair (its last, open word is not read)."""
     # Read as clean_draft will: one line, no opening quote (a quote would make the first word look like a name).
     text = " ".join(_OPEN_WORD.sub("", partial.replace("\ufffd", "")).split()).lstrip("\"' ")
+    if evidence.language == "zh":  # the Chinese run being written may still grow into a joining phrase
+        text = re.sub(r"[\u4e00-\u9fff]+$", "", text)
     if not text:
         return []
     found = [p for p in problems(text, evidence) if p.startswith(_LASTING)]

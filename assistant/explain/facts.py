@@ -103,14 +103,18 @@ def _variant(fact: Fact) -> str:
     return ""
 
 
+def fact_words(fact: Fact, language: str = "en") -> dict:
+    """The fact's values plus the learner-facing words for them (format noun, level word...) in the language."""
+    index = 1 if language == "zh" else 0
+    return {k: (v[index] if isinstance(v, tuple) else v) for k, v in _names(fact.values).items()}
+
+
 def render(fact: Fact, language: str = "en") -> str:
     """The fact as a clause in the learner's language (English for any language without templates)."""
     templates = _TEMPLATES.get((fact.kind, fact.supports, _variant(fact)))
     if templates is None:
         raise KeyError(f"no wording for fact kind {fact.kind!r} (supports={fact.supports}, {_variant(fact)!r})")
-    index = 1 if language == "zh" else 0
-    names = {k: (v[index] if isinstance(v, tuple) else v) for k, v in _names(fact.values).items()}
-    return templates[index].format(**names)
+    return templates[1 if language == "zh" else 0].format(**fact_words(fact, language))
 
 
 def render_all(facts: list[Fact], language: str = "en") -> list[str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from assistant.explain.check import SENTENCE_ENDS, Evidence, lasting_problems, problems
 from assistant.explain.facts import LANGUAGE_NAMES, record_facts, render_all
+from assistant.explain.phrasing import phrasings
 from assistant.llm.inputs import facts_block
 from assistant.llm.model import GenerationLimits, LocalLLM
 from assistant.llm.prompts import PromptTemplate
@@ -137,9 +138,10 @@ class ReasonStats:
 class ReasonWriter:
     def __init__(self, llm: LocalLLM | None, prompt: PromptTemplate, retry: PromptTemplate | None,
                  limits: GenerationLimits, topics_in: Callable[[str], list[str]] | None = None,
-                 stop_early: bool = True):
+                 stop_early: bool = True, limit_vocabulary: bool = True):
         self.llm = llm
         self.stop_early = stop_early
+        self.limit_vocabulary = limit_vocabulary
         self.prompt = prompt
         self.retry = retry
         self.limits = limits
@@ -168,7 +170,10 @@ class ReasonWriter:
             conversations.append(template.render(**values))
         # A draft stops as soon as it is settled: the longest draft sets how long the whole batch takes.
         done_when = (lambda i, text: settled(text, evidence[i])) if self.stop_early else None
-        drafts = self.llm.generate(conversations, self.limits, done_when)
+        # Decoding only from the words the check allows keeps drafts from straying (and skips most of the vocabulary).
+        vocabulary = [e.vocabulary() for e in evidence] if self.limit_vocabulary else None
+        hints = [phrasings(e.values, language) for e in evidence]  # the tuned model mostly writes these wordings
+        drafts = self.llm.generate(conversations, self.limits, done_when, vocabulary, hints)
         return [clean_draft(t) for t in drafts]
 
     def write(self, recommendations: list[Recommendation], language: str) -> list[Reason]:

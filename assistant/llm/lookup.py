@@ -1,7 +1,8 @@
 """Draft tokens for lookup decoding: guesses of the next few tokens, verified by the model in one forward pass.
 
 Guesses come from the text itself (answers here copy their inputs: facts, names, topics), then from the other rows of
-the batch, then from the model's earlier answers (it reuses its phrasing). A right guess saves a decoding step; a
+the batch, then from phrasings the caller expects (the wordings the model was tuned on, filled with this row's facts),
+then from the model's earlier answers (it reuses its phrasing). A right guess saves a decoding step; a
 wrong one costs a slightly wider step, never a different answer."""
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 MAX_NGRAM = 3
-MIN_NGRAM = 2  # a one-token match ("it", ",") guesses wrong too often to pay for its verification
+MIN_NGRAM = 2  # a one-token match ("it", ",") guesses wrong too often to widen a step for it...
+FILL_NGRAM = 1  # ...but costs nothing when another row's guess already sets the width of the step
 CONTINUATION = 6  # tokens remembered after each n-gram of an earlier answer
 MAX_ENTRIES = 200_000  # n-grams remembered at most: bounds the memory of a long-running server
 MAX_VARIANTS = 8  # continuations counted per n-gram, for the same reason
@@ -32,7 +34,7 @@ class PhraseMemory:
         self._seen: dict[tuple[int, ...], Counter[tuple[int, ...]]] = {}
 
     def learn(self, tokens: Sequence[int]) -> None:
-        for n in range(MIN_NGRAM, MAX_NGRAM + 1):
+        for n in range(FILL_NGRAM, MAX_NGRAM + 1):
             for i in range(len(tokens) - n):
                 key = tuple(tokens[i:i + n])
                 if key not in self._seen and len(self._seen) >= MAX_ENTRIES:
@@ -47,12 +49,14 @@ class PhraseMemory:
         return list(found.most_common(1)[0][0]) if found else []
 
 
-def draft(context: Sequence[int], others: Sequence[Sequence[int]], memory: PhraseMemory | None, size: int) -> list[int]:
-    """Up to `size` guessed next tokens for `context` (prompt + answer so far)."""
+def draft(context: Sequence[int], others: Sequence[Sequence[int]], memories: Sequence[PhraseMemory], size: int,
+          min_ngram: int = MIN_NGRAM) -> list[int]:
+    """Up to `size` guessed next tokens for `context` (prompt + answer so far), matching at least `min_ngram` tokens;
+    a longer match wins, then the text itself, the other rows and the memories in their order."""
     if size <= 0:
         return []
     context = list(context)
-    for n in range(MAX_NGRAM, MIN_NGRAM - 1, -1):
+    for n in range(MAX_NGRAM, min_ngram - 1, -1):
         if len(context) <= n:
             continue
         tail = context[-n:]
@@ -63,6 +67,7 @@ def draft(context: Sequence[int], others: Sequence[Sequence[int]], memory: Phras
             at = _after(other, tail, len(other) - 1)
             if at is not None:
                 return other[at:at + size]
-        if memory is not None and (guess := memory.recall(tail)):
-            return guess[:size]
+        for memory in memories:
+            if guess := memory.recall(tail):
+                return guess[:size]
     return []

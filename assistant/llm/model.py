@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 import torch
@@ -13,16 +14,17 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 
 from assistant.config import PROJECT_ROOT
 from assistant.llm.adapter import AdapterError, merge_adapter
-from assistant.llm.decode import DRAFT_TOKENS, GenerationLimits, GreedyDecoder, prefill
+from assistant.llm.decode import DRAFT_TOKENS, GenerationLimits, GreedyDecoder, PrefixCache, prefill
 from assistant.llm.half import use_half_gemv
 from assistant.llm.loader import ModelNotFoundError, resolve_model_dir
-from assistant.llm.lookup import PhraseMemory
+from assistant.llm.lookup import MAX_NGRAM, PhraseMemory
 
 __all__ = ["GenerationLimits", "LocalLLM", "Message"]
 
 log = logging.getLogger(__name__)
 
 Message = dict[str, str]  # {"role": ..., "content": ...}
+MAX_SPELLED = 200_000  # texts whose tokens tokens_of remembers
 
 
 class LocalLLM:
@@ -59,6 +61,9 @@ class LocalLLM:
         self._no_ids = self._answer_ids("no")
         self.draft_tokens = draft_tokens
         self._memory = PhraseMemory()  # the model's earlier answers, for draft tokens; guarded by the lock
+        self._prefixes = PrefixCache()  # prompt prefixes already read (each task's system prompt); guarded by the lock
+        self._mark_pieces: dict[int, str] | None = None  # punctuation-only tokens, found on first use
+        self._spelled: dict[str, list[int]] = {}  # text -> its tokens, for tokens_of: the joining words recur every turn
         # The model is not safe to run concurrently; requests queue here.
         self._lock = threading.Lock()
 
@@ -95,20 +100,52 @@ class LocalLLM:
         return self.tokenizer(texts, add_special_tokens=False)["input_ids"]
 
     def _decoder(self, sequences: list[list[int]], limits: GenerationLimits,
-                 done_when: Callable[[int, str], bool] | None = None) -> GreedyDecoder:
-        return GreedyDecoder(self.model, self.tokenizer, sequences, limits, self.draft_tokens, self._memory, done_when)
+                 done_when: Callable[[int, str], bool] | None = None,
+                 allowed: list[set[int]] | None = None, hints: list[list[str]] | None = None) -> GreedyDecoder:
+        hint_tokens = None if hints is None else [
+            self.tokenizer(texts, add_special_tokens=False)["input_ids"] if texts else [] for texts in hints]
+        return GreedyDecoder(self.model, self.tokenizer, sequences, limits, self.draft_tokens, self._memory, done_when,
+                             allowed, self._prefixes, hint_tokens)
+
+    def tokens_of(self, words: Collection[str]) -> set[int]:
+        """Every token that spells part of one of the words as they may appear in text: after a space or not,
+        lower-case, capitalised or as given. Marks ("," "。") stand for every token made of those marks ("),")."""
+        marks = {w for w in words if w and not any(c.isalnum() for c in w)}
+        variants = {v for w in words if w not in marks for v in (w, w.lower(), w[:1].upper() + w[1:]) if w}
+        spelled = {s for v in variants for s in (v, " " + v)}
+        new = [s for s in spelled if s not in self._spelled]
+        if len(self._spelled) + len(new) > MAX_SPELLED:  # bounds a long-running server's memory
+            self._spelled.clear()
+        for text, ids in zip(new, self.tokenizer(new, add_special_tokens=False)["input_ids"] if new else []):
+            self._spelled[text] = ids
+        return {t for s in spelled for t in self._spelled[s]} | self._marks_of(set("".join(marks)))
+
+    def _marks_of(self, characters: set[str]) -> set[int]:
+        """Tokens made only of these punctuation characters, with no space ("," ")," ".)")."""
+        if not characters:
+            return set()
+        if self._mark_pieces is None:  # found once: decoding the whole vocabulary takes ~0.4 s
+            pieces = self.tokenizer.batch_decode([[i] for i in range(len(self.tokenizer))])
+            self._mark_pieces = {i: piece for i, piece in enumerate(pieces)
+                                 if piece and all(unicodedata.category(c).startswith("P") for c in piece)}
+        return {i for i, piece in self._mark_pieces.items() if set(piece) <= characters}
 
     def _remember(self, decoder: GreedyDecoder) -> None:
-        for tokens in decoder.tokens:
-            self._memory.learn(tokens)
+        # With the end of its prompt (the assistant's turn marker), so the first tokens of an answer can be guessed.
+        for prompt, tokens in zip(decoder.sequences, decoder.tokens):
+            self._memory.learn(prompt[-MAX_NGRAM:] + tokens)
 
     def generate(self, conversations: list[list[Message]], limits: GenerationLimits = GenerationLimits(),
-                 done_when: Callable[[int, str], bool] | None = None) -> list[str]:
-        """One greedy completion per conversation, all decoded as one batch; `done_when(i, text)` can end one early."""
+                 done_when: Callable[[int, str], bool] | None = None,
+                 vocabulary: list[Collection[str]] | None = None, hints: list[list[str]] | None = None) -> list[str]:
+        """One greedy completion per conversation, all decoded as one batch; `done_when(i, text)` can end one early,
+        `vocabulary[i]` (words and marks) limits conversation i to the tokens that spell them, and `hints[i]` are
+        texts its answer likely follows (guesses to verify; they never change the answer)."""
         if not conversations:
             return []
-        with self._lock:
-            decoder = self._decoder(self._sequences(conversations), limits, done_when)
+        with self._lock:  # tokens_of's memory is shared too
+            allowed = None if vocabulary is None else [self.tokens_of(words) for words in vocabulary]
+            decoder = self._decoder(self._sequences(conversations), limits, done_when, allowed, hints)
             for _ in decoder.steps():
                 pass
             self._remember(decoder)
@@ -147,7 +184,9 @@ class LocalLLM:
             return []
         sequences = self._sequences(conversations)
         with self._lock:
-            logits = prefill(self.model, sequences, self.tokenizer.pad_token_id).logits
-        yes = logits[:, self._yes_ids].logsumexp(-1)
-        no = logits[:, self._no_ids].logsumexp(-1)
+            hidden = prefill(self.model, sequences, self.tokenizer.pad_token_id, prefixes=self._prefixes).hidden
+            head = self.model.get_output_embeddings().weight  # only the answer tokens' columns are needed
+            logits = torch.nn.functional.linear(hidden.float(), head[self._yes_ids + self._no_ids].float())
+        yes = logits[:, : len(self._yes_ids)].logsumexp(-1)
+        no = logits[:, len(self._yes_ids):].logsumexp(-1)
         return torch.sigmoid(yes - no).tolist()

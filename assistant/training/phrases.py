@@ -1,4 +1,4 @@
-"""Paraphrase banks for learner messages and reason sentences, in English and Chinese.
+"""Paraphrase banks for learner messages, in English and Chinese (reason wordings: assistant/explain/phrasing.py).
 
 A message fragment states exactly one slot (or a named pair); words that would state another slot (a format,
 a time, a device, a level) are kept out of every other fragment so the target JSON stays exact.
@@ -206,46 +206,4 @@ ZH_TOPIC_NAMES = {
     "linear regression": "线性回归", "Bayes' rule": "贝叶斯定理", "logistic regression": "逻辑回归",
     "Graph Theory": "图论", "Statistics": "统计学", "Computer Science": "计算机科学", "Functional Programming": "函数式编程",
     "Distributed Systems": "分布式系统", "Embedded Systems": "嵌入式系统", "Regular Expressions": "正则表达式",
-}
-
-# Reason sentences: a subject, then one predicate per fact, each wording only what the fact says.
-REASON_SUBJECTS = {"en": ["It", "This resource", "This one", "This"], "zh": ["它", "这份资源", "这个资源"]}
-REASON_PREDICATES = {
-    "en": {
-        "topic": ["is about {topic}, which you asked for", "covers {topic}, the topic you want to learn",
-                  "teaches {topic}, just what you asked about"],
-        "concept": ["teaches {concept}, the concept you asked about", "explains {concept}, which you asked about"],
-        "prerequisite": ["teaches {concept}, which you need before {target}",
-                         "covers {concept}, a step you need before {target}"],
-        "format": ["is {format_noun}, the format you prefer", "comes as {format_noun}, as you like"],
-        "language": ["is in {language_name}, the language you use", "is written in {language_name}, your language"],
-        "level": ["is marked {level_word} level, matching your level", "is pitched at the {level_word} level, like you"],
-        "length": ["takes about {minutes} minutes, within your {budget}-minute sessions",
-                   "fits in your {budget}-minute sessions at about {minutes} minutes"],
-        "device": ["is {modality_word}, easy to follow on your {device}", "works well on your {device} as {modality_word}"],
-        "free": ["is free, as you asked", "costs nothing, as you wanted: it is free"],
-        "collaborative": ["was also used by learners who found {liked} helpful"],
-        "similar_liked": ["is similar to {liked}, which you found helpful"],
-        "content": ["covers {phrase}, which you mentioned"],
-        "author": ["is made by {authors}", "comes from {authors}"],
-        "duration": ["takes about {minutes} minutes", "runs about {minutes} minutes"],
-        "marked_level": ["is marked {level_word} level", "is pitched at the {level_word} level"],
-    },
-    "zh": {
-        "topic": ["讲的是你想学的 {topic}", "正是关于你要学的 {topic}"],
-        "concept": ["讲解你问到的概念 {concept}", "专门讲你问的 {concept}"],
-        "prerequisite": ["讲解 {concept}，这是学习 {target} 之前需要掌握的", "先帮你补上学 {target} 前需要的 {concept}"],
-        "format": ["是你偏好的{format_noun}", "是{format_noun}，正合你的偏好"],
-        "language": ["是{language_name}资源，与你使用的语言一致", "用{language_name}写成，方便你阅读"],
-        "level": ["标注为{level_word}水平，与你的水平相符", "是{level_word}水平，适合你"],
-        "length": ["大约需要 {minutes} 分钟，适合你每次 {budget} 分钟的学习时间", "约 {minutes} 分钟，放得进你每次 {budget} 分钟的时间"],
-        "device": ["是{modality_word}，适合在{device_zh}上学习", "是{modality_word}，方便你用{device_zh}学"],
-        "free": ["是免费的，符合你的要求", "免费，正如你要求的"],
-        "collaborative": ["也被觉得《{liked}》有用的学习者用过"],
-        "similar_liked": ["和你觉得有用的《{liked}》相似"],
-        "content": ["涉及你提到的 {phrase}"],
-        "author": ["作者是 {authors}", "出自 {authors}"],
-        "duration": ["大约需要 {minutes} 分钟", "约 {minutes} 分钟"],
-        "marked_level": ["标注为{level_word}水平", "是{level_word}水平的"],
-    },
 }

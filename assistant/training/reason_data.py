@@ -6,46 +6,28 @@ import random
 
 from assistant.catalog.schema import Resource
 from assistant.explain.check import Evidence, problems
-from assistant.explain.facts import FORMAT_NOUNS, LANGUAGE_NAMES, LEVEL_WORDS, MODALITY_WORDS, record_facts, render_all
+from assistant.explain.facts import LANGUAGE_NAMES, fact_words, record_facts, render_all
+from assistant.explain.phrasing import REASON_PREDICATES, REASON_SUBJECTS
 from assistant.llm.inputs import facts_block
 from assistant.llm.prompts import PromptTemplate
 from assistant.profile.schema import FORMATS
 from assistant.reply import Fact
-from assistant.training import phrases as P
 from assistant.training.examples import Example
 from assistant.training.pool import SplitPool
 
 _BUDGETS = (15, 20, 30, 45, 60, 90, 120, 180, 240)
-_DEVICE_ZH = {"phone": "手机", "tablet": "平板", "desktop": "电脑"}
 # What serving renders when a recommendation has no supporting fact (assistant/explain/reasons.py).
 NO_FACTS = "it matches the words of the request"
 _NO_FACTS_REASON = {"en": "It matches the words of your request.", "zh": "它与你的请求内容相符。"}
-
-
-def _words(fact: Fact, language: str) -> dict:
-    """The fact's values plus the learner-facing words the reason may use, in the learner's language."""
-    i = 1 if language == "zh" else 0
-    v = dict(fact.values)
-    if "language" in v:
-        v["language_name"] = LANGUAGE_NAMES.get(str(v["language"]), (v["language"],) * 2)[i]
-    if "format" in v:
-        v["format_noun"] = FORMAT_NOUNS[str(v["format"])][i]
-    if "level" in v:
-        v["level_word"] = LEVEL_WORDS[str(v["level"])][i]
-    if "modality" in v:
-        v["modality_word"] = MODALITY_WORDS[str(v["modality"])][i]
-    if "device" in v:
-        v["device_zh"] = _DEVICE_ZH[str(v["device"])]
-    return v
 
 
 def write_reason(facts: list[Fact], language: str, rng: random.Random) -> str:
     """The target sentence: a subject, then one predicate per fact in the facts' order."""
     if not facts:
         return _NO_FACTS_REASON[language]
-    bank = P.REASON_PREDICATES[language]
-    predicates = [rng.choice(bank[f.kind]).format(**_words(f, language)) for f in facts]
-    subject = rng.choice(P.REASON_SUBJECTS[language])
+    bank = REASON_PREDICATES[language]
+    predicates = [rng.choice(bank[f.kind]).format(**fact_words(f, language)) for f in facts]
+    subject = rng.choice(REASON_SUBJECTS[language])
     if language == "zh":
         body = "，".join(predicates[:-1]) + ("，而且" if len(predicates) > 1 else "") + predicates[-1]
         return f"{subject}{body}。"

@@ -141,3 +141,21 @@ def test_a_chinese_reason_may_not_add_content_its_facts_do_not_have():
     evidence = Evidence(render_all(facts, "zh"), BOOK.model_copy(update={"language": "zh"}), "zh", facts)
     assert problems("它讲的是你想学的 Rust，是你偏好的书。", evidence) == []
     assert any("words not in the facts" in p for p in problems("它讲的是你想学的 Rust，正合你的健康。", evidence))
+
+
+def test_a_chinese_reason_splits_into_its_facts_and_whole_joining_phrases_not_mashed_characters():
+    facts = [Fact(kind="topic", values={"topic": "Rust", "how": "asked"}), Fact(kind="format", values={"format": "course"})]
+    evidence = Evidence(render_all(facts, "zh"), BOOK.model_copy(update={"language": "zh", "resource_type": "course"}),
+                        "zh", facts)
+    assert problems("这份资源正是关于你要学的 Rust，而且是课程，正合你的偏好。", evidence) == []
+    assert problems("这个资源是你偏好的课程，而且讲的是你想学的 Rust。", evidence) == []
+    # 先 and 如 each belong to a joining phrase ("先帮你补上学", "正如你要求的"); together they say nothing.
+    assert any("words not in the facts: 先如" in p for p in problems("这个资源是先如，课程，正合你的偏好。", evidence))
+    assert any("words not in the facts: 于" in p for p in problems("它是你偏好的课程，是于 Rust。", evidence))
+
+
+def test_a_chinese_draft_is_not_given_up_while_its_last_phrase_is_still_being_written():
+    facts = [Fact(kind="topic", values={"topic": "Rust", "how": "asked"})]
+    evidence = Evidence(render_all(facts, "zh"), BOOK.model_copy(update={"language": "zh"}), "zh", facts)
+    assert lasting_problems("这个资源正是关", evidence) == []  # "正是关于你要学的" is on its way
+    assert lasting_problems("这个资源是先如，", evidence)

@@ -81,3 +81,36 @@ def test_a_row_the_caller_calls_done_ends_there_and_the_others_run_on(llm):
     ended = llm.generate(CONVERSATIONS, limits, done_when=lambda row, text: row == 1 and len(text) >= 10)
     assert ended[0] == full[0] and ended[2] == full[2]
     assert full[1].startswith(ended[1]) and 10 <= len(ended[1]) < len(full[1])
+
+
+def test_a_limited_vocabulary_allows_only_the_tokens_that_spell_its_words(llm):
+    limits = GenerationLimits(16, 600)
+    words = ["Paris", "is", "the", "capital", "of", "France", "."]
+    text = llm.generate(CONVERSATIONS[:1], limits, vocabulary=[words])[0]
+    allowed = llm.tokens_of(words) | {llm.tokenizer.eos_token_id}
+    assert text and set(llm.tokenizer(text, add_special_tokens=False)["input_ids"]) <= allowed
+
+
+def test_a_vocabulary_holding_every_word_of_the_free_answer_changes_nothing(llm):
+    limits = GenerationLimits(16, 600)
+    free = llm.generate(CONVERSATIONS, limits)
+    vocabulary = [text.split() + list(".,;:!?'\"()-") for text in free]
+    assert llm.generate(CONVERSATIONS, limits, vocabulary=vocabulary) == free
+
+
+def test_a_prompt_prefix_read_before_is_reused_and_the_answers_stay_the_same(llm):
+    limits = GenerationLimits(12, 600)
+    system = {"role": "system", "content": "You answer in one short sentence, plainly, without lists or headings."}
+    batch = [[system, {"role": "user", "content": q}] for q in ("Name a fruit.", "Name a colour.")]
+    first = llm.generate(batch, limits)
+    assert llm._prefixes.longest(llm._sequences(batch[:1])[0]) >= 16  # the system prompt was kept
+    assert llm.generate(batch, limits) == first and llm.generate(batch[1:], limits) == first[1:]
+    assert first == hf_generate(llm, batch, 12)
+
+
+def test_hints_only_guess_they_never_change_the_answer(llm):
+    limits = GenerationLimits(16, 600)
+    free = llm.generate(CONVERSATIONS, limits)
+    hinted = llm.generate(CONVERSATIONS, limits, hints=[[text] for text in free])
+    misled = llm.generate(CONVERSATIONS, limits, hints=[["Bananas are purple, said nobody."]] * len(CONVERSATIONS))
+    assert hinted == free and misled == free
