@@ -8,6 +8,7 @@ request would be unfairly fast); the warm-up turns ask others still.
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 import uuid
@@ -92,6 +93,11 @@ def main() -> None:
               f"{statistics.quantiles(full, n=10)[-1]:.2f} s; reasons add median {statistics.median(reasons):.2f} s, "
               f"p90 {statistics.quantiles(reasons, n=10)[-1]:.2f} s; templated {stats.templated}/{stats.written} "
               f"(retried {stats.retried})")
+        by_language = {"Chinese": [r for r, m in zip(reasons, MESSAGES) if re.search(r"[\u4e00-\u9fff]", m)]}
+        by_language["English"] = [r for r, m in zip(reasons, MESSAGES) if not re.search(r"[\u4e00-\u9fff]", m)]
+        print("    reasons add, median / max: " + "; ".join(
+            f"{lang} ({len(t)} turns) {statistics.median(t):.2f} s / {max(t):.2f} s" for lang, t in by_language.items())
+            + f"; turns over 2 s: {sum(r > 2.0 for r in reasons)}/{len(reasons)}")
     first = next(iter(times))
     for name in list(times)[1:]:  # paired by message: the same request through each variant
         ratios = [(f - c) / (f0 - c0) for (c, f), (c0, f0) in zip(times[name], times[first]) if f0 - c0 > 0.05]
