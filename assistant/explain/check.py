@@ -9,9 +9,9 @@ uses none of the learner-specific facts.
 from __future__ import annotations
 
 import re
-from itertools import chain
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 
 from assistant.catalog.schema import Resource
 from assistant.explain.facts import FORMAT_NOUNS, LANGUAGE_NAMES, LEVEL_WORDS
