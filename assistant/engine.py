@@ -94,9 +94,10 @@ class Engine:
                    ProfileStore(settings.data_dir / "learners.sqlite3"), catalog.resources,
                    PrerequisiteGraph.from_metacademy(settings.sources_dir / "metacademy"))
 
-    def _relevance(self, profile: LearnerProfile, request: str, resources: list[Resource]) -> list[float]:
+    def _relevance(self, profile: LearnerProfile, request: str, topics: list[str],
+                   resources: list[Resource]) -> list[float]:
         """The LLM's P(yes) that each resource fits this learner: one batched forward pass, no generation."""
-        learner = learner_summary(profile, request)
+        learner = learner_summary(profile, request, topics)
         prompt = self.prompts["relevance"]
         return self.llm.yes_probability([prompt.render(learner=learner, resource=resource_summary(r))
                                          for r in resources])
@@ -109,7 +110,7 @@ class Engine:
                 return HybridRecommender(
                     self.store, FocusFinder(self.graph), ALL_SCORERS,
                     HybridSettings(dict(s.ranking_weights), s.candidate_pool, s.topic_pool, s.concept_pool,
-                                   s.diversity, s.llm_rerank),
+                                   s.diversity, s.llm_judged_per_shown),
                     judge,
                 )
             case "dense":

@@ -13,7 +13,7 @@ import statistics
 import time
 import uuid
 
-from assistant.config import Settings
+from assistant.config import DEFAULT_WEIGHTS, Settings
 from assistant.engine import Engine
 from assistant.explain.reasons import ReasonStats
 
@@ -62,10 +62,9 @@ def turn_times(engine: Engine, learner: str, message: str) -> tuple[float, float
 
 
 def main() -> None:
-    variants = {"default (checked vocabulary, lookup drafts, drafts end once settled)": Settings(),
-                "any token": Settings(reason_vocabulary=False),
-                "any token, one token per step, drafts run to their end":
-                    Settings(reason_vocabulary=False, llm_draft_tokens=0, reason_stop_early=False)}
+    variants = {"default (LLM judges the best 10, checked vocabulary, lookup drafts)": Settings(),
+                "no LLM relevance (ranking weight llm 0)": Settings(ranking_weights={**DEFAULT_WEIGHTS, "llm": 0.0}),
+                "any token": Settings(reason_vocabulary=False)}
     run = uuid.uuid4().hex[:6]  # fresh learners every run: a stored profile would carry an earlier run's requests
     learners: list[str] = []
     engines = {}

@@ -52,3 +52,21 @@ def test_bad_messages_are_refused_and_store_nothing(engine, message):
 def test_bad_learner_id_is_refused(engine):
     with pytest.raises(InputError, match="learner_id"):
         engine.turn("../../etc/passwd", "Python please")
+
+
+def test_the_llm_judges_twice_as_many_as_shown_against_the_matched_catalog_topics(engine, settings, monkeypatch):
+    judged: list[list[dict]] = []
+    real = engine.llm.yes_probability
+
+    def spy(conversations):
+        judged.extend(conversations)
+        return real(conversations)
+
+    monkeypatch.setattr(engine.llm, "yes_probability", spy)
+    reply = engine.turn("learner-judged", "I'm new to programming and want to learn Rust. Books please.")
+    assert len(judged) == 2 * settings.top_k
+    assert all(c[-1]["content"].startswith("Learner:\nWants to learn: Rust") for c in judged)
+    weight = settings.ranking_weights["llm"]
+    assert weight > 0  # on by default
+    # Every card was among those judged (the rest get exactly 0); P(yes) is centred, so its share is within ±weight.
+    assert all(0 < abs(r.contributions["llm"]) <= weight for r in reply.recommendations)

@@ -67,7 +67,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.sources_dir, settings.catalogs).resources
     graph = PrerequisiteGraph.from_metacademy(settings.sources_dir / "metacademy")
     weights = update.get("ranking_weights", settings.ranking_weights)
-    needs_llm = not args.no_reasons or settings.llm_profile or (weights.get("llm", 0.0) and settings.llm_rerank)
+    needs_llm = not args.no_reasons or settings.llm_profile or (weights.get("llm", 0.0) and settings.llm_judged_per_shown)
     llm = LocalLLM.from_settings(settings) if needs_llm else None
     reports: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as scratch:

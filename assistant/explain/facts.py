@@ -59,14 +59,17 @@ _MARK_ZH = {"not for me": "不适合我", "completed": "已完成"}
 
 # Author strings that read as names; anything longer or odder (a sentence, a link) is not told to the learner.
 _AUTHORS = re.compile(r"[^\W\d_][\w .,'&()\-]{1,58}[\w.)]")
+# A web address among the authors ("freeCodeCamp.org") would read as a link in the reason: that part is left out.
+_LINKLIKE = re.compile(r"https?:|www\.|\.(?:com|org|net|io|dev|edu|cn)\b", re.I)
 
 
 def record_facts(resource: Resource, told: list[Fact]) -> list[Fact]:
     """Facts from the item's own record (author, length, level) that the ranking's facts do not already tell."""
     kinds = {f.kind for f in told}
     facts = []
-    authors = ", ".join(a.strip() for a in resource.authors.split(",")[:2]) if resource.authors else ""
-    if authors and _AUTHORS.fullmatch(authors) and not re.search(r"https?:|www\.|\.com\b", authors, re.I):
+    names = [a.strip() for a in (resource.authors or "").split(",") if a.strip() and not _LINKLIKE.search(a)]
+    authors = ", ".join(names[:2])
+    if authors and _AUTHORS.fullmatch(authors):
         facts.append(Fact(kind="author", values={"authors": authors}, learner_specific=False))
     if resource.duration_minutes and "length" not in kinds:
         facts.append(Fact(kind="duration", values={"minutes": resource.duration_minutes}, learner_specific=False))

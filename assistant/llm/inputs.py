@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from assistant.catalog.schema import Resource
 from assistant.profile.schema import LearnerProfile
 
@@ -19,11 +21,13 @@ def dialogue_inputs(history: list[str], message: str) -> dict[str, str]:
     return {"history": earlier, "message": _clip(message, _MAX_MESSAGE_CHARS)}
 
 
-def learner_summary(profile: LearnerProfile, request: str) -> str:
-    """The learner as the relevance prompt sees them: stated slots only, then their own words."""
+def learner_summary(profile: LearnerProfile, request: str, topics: Sequence[str] = ()) -> str:
+    """The learner as the relevance prompt sees them: stated slots only, then their own words. `topics`, the catalog
+    topics the ranker matched the request to, replace the profile's own words for them."""
     lines = []
-    if profile.topics:
-        lines.append("Wants to learn: " + ", ".join(profile.current_topics()[:4] or list(profile.topics)[:4]))
+    wanted = list(topics) or profile.current_topics() or list(profile.topics)
+    if wanted:
+        lines.append("Wants to learn: " + ", ".join(wanted[:4]))
     if profile.known_topics:
         lines.append("Already knows: " + ", ".join(profile.known_topics[:4]))
     if profile.gaps:

@@ -183,7 +183,7 @@ class LocalLLM:
         if not conversations:
             return []
         sequences = self._sequences(conversations)
-        with self._lock:
+        with self._lock, torch.inference_mode():  # the base model's weights may still ask for gradients
             hidden = prefill(self.model, sequences, self.tokenizer.pad_token_id, prefixes=self._prefixes).hidden
             head = self.model.get_output_embeddings().weight  # only the answer tokens' columns are needed
             logits = torch.nn.functional.linear(hidden.float(), head[self._yes_ids + self._no_ids].float())

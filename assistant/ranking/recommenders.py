@@ -23,7 +23,7 @@ from assistant.ranking.types import Candidate, Feedback, Focus, RankingInput, Sc
 from assistant.reply import TurnContext
 from assistant.vectorstore import Hit, VectorStore
 
-RelevanceFn = Callable[[LearnerProfile, str, list[Resource]], list[float]]
+RelevanceFn = Callable[[LearnerProfile, str, list[str], list[Resource]], list[float]]  # profile, request, topics
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class HybridSettings:
     topic_pool: int = 40  # extra candidates fetched per focus topic
     concept_pool: int = 8  # extra candidates per target or missing concept
     diversity: float = 0.85  # MMR trade-off: 1 = no diversification
-    llm_rerank: int = 10  # best candidates the LLM judges (0 = none)
+    llm_judged_per_shown: int = 2  # the LLM judges the best k * this candidates (0 = none)
 
 
 class HybridRecommender:
@@ -127,17 +127,21 @@ class HybridRecommender:
 
     def recommend(self, request: Request) -> Recommendations:
         candidates, given, dropped, _ = self._gather(request)
-        weights = self.settings.weights
-        scored = by_score([score_one(c, given, self.scorers, weights) for c in candidates])
-        if self.relevance is not None and weights.get("llm", 0.0) and self.settings.llm_rerank and scored:
-            scored = self._rerank_with_llm(scored, given)
+        scored = self._score(candidates, given, request.k)
         ranked = arrange(scored, given.focus, request.k, self.settings.diversity)
         return Recommendations(ranked, given.focus, dropped, scored)
+
+    def _score(self, candidates: list[Candidate], given: RankingInput, k: int) -> list[Ranked]:
+        weights = self.settings.weights
+        scored = by_score([score_one(c, given, self.scorers, weights) for c in candidates])
+        if self.relevance is not None and weights.get("llm", 0.0) and self.settings.llm_judged_per_shown and scored:
+            scored = self._rerank_with_llm(scored[: k * self.settings.llm_judged_per_shown], scored, given)
+        return scored
 
     def judge(self, request: Request, resource: Resource) -> tuple[Ranked | None, int | None]:
         """How a resource scores for this request, and its place among the candidates (None: not retrieved)."""
         candidates, given, _, vector = self._gather(request)
-        scored = by_score([score_one(c, given, self.scorers, self.settings.weights) for c in candidates])
+        scored = self._score(candidates, given, request.k)  # the same order the list was taken from
         for place, ranked in enumerate(scored, start=1):
             if ranked.candidate.resource.all_ids & resource.all_ids:
                 return ranked, place
@@ -147,9 +151,12 @@ class HybridRecommender:
         candidate = Candidate(found[0], float(embeddings[0] @ vector), embeddings[0], "judged")
         return score_one(candidate, given, self.scorers, self.settings.weights), None
 
-    def _rerank_with_llm(self, scored: list[Ranked], given: RankingInput) -> list[Ranked]:
-        head = scored[: self.settings.llm_rerank]
-        p_yes = self.relevance(given.profile, given.request, [r.candidate.resource for r in head])
+    def _rerank_with_llm(self, head: list[Ranked], scored: list[Ranked], given: RankingInput) -> list[Ranked]:
+        """Rescore the head with the LLM's P(yes); judging twice as many as are shown lets it lift one from below."""
+        # The adapter learnt relevance against catalog topic names ("Bash", not the learner's "shell scripting"):
+        # it is given the topics the request was matched to, surest first.
+        topics = sorted(given.focus.topics, key=lambda t: -given.focus.topics[t].confidence)
+        p_yes = self.relevance(given.profile, given.request, topics, [r.candidate.resource for r in head])
         judged = RankingInput(given.profile, given.context, given.focus, given.feedback, given.request,
                               {r.candidate.resource.id: p for r, p in zip(head, p_yes)})
         rescored = [score_one(r.candidate, judged, self.scorers, self.settings.weights) for r in head]

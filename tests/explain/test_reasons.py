@@ -52,6 +52,13 @@ def test_each_reason_tells_what_sets_its_item_apart_and_something_about_the_lear
     assert len(templates) == 3
 
 
+def test_a_web_address_among_the_authors_is_left_out_of_the_reason():
+    (facts,) = choose_facts([_rec(1, "Briana Marie, freeCodeCamp.org")])
+    assert facts[-1].values == {"authors": "Briana Marie"}
+    (facts,) = choose_facts([_rec(1, "www.example.com")])
+    assert "author" not in [f.kind for f in facts]
+
+
 @pytest.mark.parametrize("authors", ["David Blei, Michael I Jordan", "My Lesson"])
 def test_a_template_naming_an_author_passes_the_check_whatever_the_name_looks_like(authors):
     rec = _rec(1, authors)
