@@ -45,6 +45,9 @@ _LEVEL_CLAIM = re.compile(r"\b(?:pitched at|(?:is|are|was) marked)\s+(?:(?:as|at
                           r"(?!(?:the|an?|as|at)\b)([\w'-]+)", re.I)
 _LEVEL_CLAIM_OK = frozenset({"beginner", "beginners", "introductory", "intermediate", "advanced", "expert", "your",
                              "right", "same"})
+# "This teaches English" turns the language a resource is written in into its subject.
+_LANGUAGE_AS_SUBJECT = re.compile(r"\b(?:teach(?:es)?|covers?|is (?:all )?about|introduces)\s+(?:the\s+)?"
+                                  r"(english|chinese|mandarin|french|german|spanish|japanese)\b", re.I)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z+#]*(?:\s+[A-Z][a-zA-Z+#]*)*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Claims about where or how the learner studies, and about price: they need a fact (or, for price, the record).
@@ -177,7 +180,7 @@ def _contains(lowered: str, marker: str) -> bool:
 
 # Problems that more text cannot undo once the words that caused them are written: a draft showing one is ended.
 _LASTING = ("mentions a link", "numbers not in the facts", "not a reason", "repeats itself", "claims not in the facts",
-            "format not in the record", "level not in the record", "calls something a level", "language not in the record",
+            "format not in the record", "level not in the record", "calls the language", "calls something a level", "language not in the record",
             "device or setting", "says who made it", "says it is free", "words not in the facts", "names not in the facts")
 # A draft's unfinished last word: any run of letters, digits or marks not yet ended by a space or a CJK character.
 _OPEN_WORD = re.compile(r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*$")
@@ -233,6 +236,10 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
                  if key not in recorded and not re.search(patterns[key], grounded, re.I)]
         if wrong:
             issues.append(f"{what} not in the record: {', '.join(sorted(wrong))}")
+    subjects = [m.group(1) for m in _LANGUAGE_AS_SUBJECT.finditer(text)
+                if not any(m.group(1).lower() in t.lower() for t in resource.topics)]
+    if subjects:
+        issues.append(f"calls the language it is written in its subject: {', '.join(subjects)}")
     not_levels = [m.group(1) for m in _LEVEL_CLAIM.finditer(text) if m.group(1).lower() not in _LEVEL_CLAIM_OK]
     if not_levels:
         issues.append(f"calls something a level that is not one: {', '.join(not_levels)}")

@@ -85,6 +85,16 @@ def test_a_level_claim_must_name_a_level():
     assert check("This Rust book, as you asked, is marked beginner level.", beginner, marked) == []
 
 
+def test_the_language_a_resource_is_written_in_is_not_its_subject():
+    written_in = FACTS + [Fact(kind="language", values={"language": "en"})]
+    assert check("This Rust book, as you asked, is written in English.", BOOK, written_in) == []
+    assert any("calls the language" in p for p in
+               check("This teaches English; it is a Rust book, as you asked.", BOOK, written_in))
+    english_course = BOOK.model_copy(update={"topics": ["English"]})
+    assert not any("calls the language" in p for p in
+                   check("This book teaches English, as you asked.", english_course, written_in))
+
+
 @pytest.mark.parametrize("partial, lasting", [
     ("This Rust book, as you asked, is the best for", True),  # praise no later word takes back
     ("It is a Rust book, as you asked, and a solution to", True),
