@@ -18,7 +18,7 @@ from assistant.explain import followups, why
 from assistant.explain.reasons import ReasonWriter
 from assistant.explain.reply_text import compose
 from assistant.knowledge.graph import PrerequisiteGraph
-from assistant.knowledge.topics import TopicMatcher, load_aliases
+from assistant.knowledge.topics import LanguageCoverage, TopicMatcher, load_aliases
 from assistant.llm.inputs import learner_summary, resource_summary
 from assistant.llm.model import GenerationLimits, LocalLLM
 from assistant.llm.prompts import REQUIRED_PROMPTS, PromptTemplate, load_prompts
@@ -112,6 +112,7 @@ class Engine:
                     HybridSettings(dict(s.ranking_weights), s.candidate_pool, s.topic_pool, s.concept_pool,
                                    s.diversity, s.llm_judged_per_shown),
                     judge,
+                    LanguageCoverage({r.id: r for r in self.resources.values()}.values(), self.topics),
                 )
             case "dense":
                 return DenseRecommender(self.store)

@@ -20,10 +20,11 @@ SHIPPED = PROJECT_ROOT / "vectorstore" / "sources"
 
 
 def _subset_sources(target: Path) -> Path:
-    """A few hundred real catalog rows: every Rust/Git/Chinese-Python item plus a seeded random sample."""
+    """A few hundred real catalog rows: every Rust/Git/Chinese-Python item, every Kubernetes one (a topic nothing in
+    Chinese covers), plus a seeded random sample."""
     fpb_rows = (SHIPPED / "free-programming-books" / "fpb_catalog.jsonl").read_text(encoding="utf-8").splitlines()
     rng = random.Random(7)
-    keep = [r for r in fpb_rows if any(k in r for k in ('"Rust"', '"Git"', '"版本控制"', '"Python"]'))]
+    keep = [r for r in fpb_rows if any(k in r for k in ('"Rust"', '"Git"', '"版本控制"', '"Python"]', '"Kubernetes"'))]
     keep += rng.sample([r for r in fpb_rows if r not in keep], 250)
     (target / "free-programming-books").mkdir(parents=True)
     (target / "free-programming-books" / "fpb_catalog.jsonl").write_text("\n".join(keep) + "\n", encoding="utf-8")

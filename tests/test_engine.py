@@ -70,3 +70,14 @@ def test_the_llm_judges_twice_as_many_as_shown_against_the_matched_catalog_topic
     assert weight > 0  # on by default
     # Every card was among those judged (the rest get exactly 0); P(yes) is centred, so its share is within ±weight.
     assert all(0 < abs(r.contributions["llm"]) <= weight for r in reply.recommendations)
+
+
+def test_a_chinese_learner_asking_a_topic_nothing_in_chinese_covers_gets_it_in_english(engine, settings):
+    topic = "Kubernetes"
+    assert engine.recommender.coverage.count("zh", [topic], settings.top_k) == 0
+    reply = engine.turn("learner-zh-fallback", f"我想学 {topic}，有什么推荐？")
+    assert reply.language == "zh" and reply.notes == ["language"] and "其他语言" in reply.text
+    assert all(topic in r.resource.topics for r in reply.recommendations), [(r.resource.language, r.resource.topics, r.resource.title) for r in reply.recommendations]
+    # Asked for Chinese in so many words: Chinese it is, whatever the topic.
+    asked = engine.turn("learner-zh-asked", f"我想学 {topic}，请推荐中文资料。")
+    assert asked.recommendations and all(r.resource.language == "zh" for r in asked.recommendations)

@@ -118,3 +118,31 @@ class TopicMatcher:
 
     def __len__(self) -> int:
         return len(self._topics)
+
+
+class LanguageCoverage:
+    """How many of a language's resources cover given topics: filed under one, or naming one in their title
+    ("Docker 入门实战" is filed under a Chinese heading). Titles are read once per language, when first needed."""
+
+    def __init__(self, resources: Iterable[Resource], matcher: TopicMatcher):
+        self._by_language: dict[str, list[Resource]] = {}
+        for resource in resources:
+            self._by_language.setdefault(resource.language, []).append(resource)
+        self._matcher = matcher
+        self._named: dict[str, list[set[str]]] = {}
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(self._by_language)
+
+    def count(self, language: str, topics: Iterable[str], enough: int) -> int:
+        """Resources in `language` about any of `topics`, counted up to `enough`."""
+        wanted = set(topics)
+        resources = self._by_language.get(language, [])
+        filed = sum(1 for r in resources if wanted.intersection(r.topics))
+        if filed >= enough:
+            return filed
+        if language not in self._named:
+            self._named[language] = [set(r.topics) | set(self._matcher(f"{r.title} {r.description}"))
+                                     for r in resources]
+        return sum(1 for covered in self._named[language] if covered & wanted)

@@ -168,10 +168,15 @@ def _goals(text: str) -> list[str]:
     return [g for g in goals if g]
 
 
+def asked_language(message: str) -> str | None:
+    """The language the message asks resources to be in ("in Chinese", "中文"), if it names one."""
+    return next((lang for pattern, lang in _LANG_REQUEST if re.search(pattern, message, re.I)), None)
+
+
 def extract(message: str, topic_matcher: Callable[[str], list[str]] | None = None) -> ProfileDelta:
     """The slots this message states outright; topics are catalog vocabulary found in it (minus known and gaps)."""
     liked, disliked = _formats(message)
-    language = next((lang for pattern, lang in _LANG_REQUEST if re.search(pattern, message, re.I)), None)
+    language = asked_language(message)
     device = next((dev for pattern, dev in _DEVICES if re.search(pattern, message, re.I)), None)
     known, gaps, drops = _spans(_KNOWN, message), _spans(_GAPS, message), _spans(_DROPS, message)
     topics = topic_matcher(message) if topic_matcher else []

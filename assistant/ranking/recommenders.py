@@ -7,6 +7,7 @@ optional LLM relevance on the best few -> prerequisites first, then MMR.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -14,6 +15,8 @@ from typing import Protocol
 import numpy as np
 
 from assistant.catalog.schema import Resource
+from assistant.knowledge.topics import LanguageCoverage
+from assistant.profile.rules import asked_language
 from assistant.profile.schema import LearnerProfile
 from assistant.ranking.diversity import arrange
 from assistant.ranking.focus import FocusFinder
@@ -67,8 +70,9 @@ class HybridSettings:
 
 class HybridRecommender:
     def __init__(self, store: VectorStore, finder: FocusFinder, scorers: Sequence[Scorer], settings: HybridSettings,
-                 relevance: RelevanceFn | None = None):
+                 relevance: RelevanceFn | None = None, coverage: LanguageCoverage | None = None):
         self.store = store
+        self.coverage = coverage
         self.finder = finder
         self.scorers = scorers
         self.settings = settings
@@ -83,6 +87,20 @@ class HybridRecommender:
             if len(hits) >= k or not remaining:
                 return hits, dropped
             dropped.append(remaining[0])
+
+    def _too_little_in_language(self, request: Request, query: Query, dropped: list[str]) -> bool:
+        """Too few resources in the learner's language are about the topics they named to fill half the list, another
+        language has some, and the learner did not ask for their language in so many words (then it is what they
+        want). With half the list or more, the topic filter would only lose near neighbours ("TeX" for "LaTeX")."""
+        profile, k = request.profile, request.k
+        named = profile.current_topics()
+        if self.coverage is None or not named or "language" not in query.filters or "language" in dropped:
+            return False
+        if any(asked_language(m) for m in request.messages):
+            return False
+        half = (k + 1) // 2
+        return self.coverage.count(profile.language or "", named, half) < half and any(
+            self.coverage.count(other, named, 1) for other in self.coverage.languages if other != profile.language)
 
     def _expand(self, query: Query, vector: np.ndarray, dropped: list[str], focus: Focus,
                 excluded: set[str]) -> list[Candidate]:
@@ -107,6 +125,13 @@ class HybridRecommender:
         vector = self.store.encode(list(query.parts))
         excluded = profile.excluded
         hits, dropped = self._search(query, vector, excluded, request.k)
+        if self._too_little_in_language(request, query, dropped):
+            # Off-topic resources in the learner's language would fill the list: the topic filter takes the
+            # language filter's place (the Chinese request's own script would otherwise pull in Chinese hits).
+            dropped.append("language")
+            on_topic = [{"topics": {"$contains": t}} for t in profile.current_topics()]
+            where = query.where(set(dropped), on_topic[0] if len(on_topic) == 1 else {"$or": on_topic})
+            hits = _excluding(self.store.search(vector, where, self.settings.pool), excluded)
         language_only = query.where(set(dropped) | {"formats", "level", "free"})
 
         def best_in_topic(topic: str) -> float:
@@ -122,7 +147,8 @@ class HybridRecommender:
                 seen.add(extra.resource.id)
                 candidates.append(extra)
         feedback = request.feedback.for_items([c.resource.id for c in candidates])
-        given = RankingInput(profile, request.context, focus, feedback, " ".join(request.messages[-3:]))
+        given = RankingInput(profile, request.context, focus, feedback, " ".join(request.messages[-3:]),
+                             relaxed=frozenset(dropped))
         return candidates, given, dropped, vector
 
     def recommend(self, request: Request) -> Recommendations:
@@ -157,8 +183,7 @@ class HybridRecommender:
         # it is given the topics the request was matched to, surest first.
         topics = sorted(given.focus.topics, key=lambda t: -given.focus.topics[t].confidence)
         p_yes = self.relevance(given.profile, given.request, topics, [r.candidate.resource for r in head])
-        judged = RankingInput(given.profile, given.context, given.focus, given.feedback, given.request,
-                              {r.candidate.resource.id: p for r, p in zip(head, p_yes)})
+        judged = dataclasses.replace(given, relevance={r.candidate.resource.id: p for r, p in zip(head, p_yes)})
         rescored = [score_one(r.candidate, judged, self.scorers, self.settings.weights) for r in head]
         return by_score(rescored + scored[len(head):])
 

@@ -76,6 +76,7 @@ class RankingInput:
     feedback: Feedback = field(default_factory=Feedback)
     request: str = ""  # the learner's recent words, for facts that quote them
     relevance: Mapping[str, float] = field(default_factory=dict)  # resource id -> the LLM's P(yes), when scored
+    relaxed: frozenset[str] = frozenset()  # filters dropped for this request (query.RELAX_ORDER names)
 
 
 class Scorer(Protocol):

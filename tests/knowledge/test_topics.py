@@ -8,3 +8,20 @@ def test_chinese_names_of_english_catalog_headings_are_understood():
     assert matcher("我想学机器学习，有没有中文课程？") == ["Machine Learning"]
     assert matcher("有没有讲数据结构的免费课程？") == ["Algorithms & Data Structures"]
     assert matcher("推荐操作系统的书") == ["操作系统"]
+
+
+def test_a_language_covers_the_topics_its_resources_are_filed_under_or_name_in_their_title():
+    from assistant.catalog.schema import Resource
+    from assistant.knowledge.topics import LanguageCoverage
+
+    def res(rid, title, topics, language):
+        return Resource(id=rid, title=title, url=f"https://x.example/{rid}", topics=topics, language=language)
+
+    catalog = [res("a", "Docker 入门实战", ["运维"], "zh"), res("b", "Docker — 从入门到实践", ["Web"], "zh"),
+               res("c", "Git 教程", ["版本控制"], "zh"), res("d", "Docker Deep Dive", ["Docker"], "en")]
+    coverage = LanguageCoverage(catalog, TopicMatcher(["Docker", "Git", "Kubernetes", "运维", "版本控制", "Web"]))
+    assert coverage.count("zh", ["Docker"], enough=5) == 2  # named in the titles, filed elsewhere
+    assert coverage.count("zh", ["版本控制", "Kubernetes"], enough=5) == 1
+    assert coverage.count("zh", ["Kubernetes"], enough=5) == 0
+    assert coverage.count("en", ["Docker"], enough=1) == 1
+    assert coverage.languages == ["en", "zh"]

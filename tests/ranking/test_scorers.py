@@ -40,6 +40,9 @@ def test_language_level_and_price_follow_the_profile():
     assert LanguageScorer()(cand(res(language="zh")), given(language="zh")).value == 1.0
     assert LanguageScorer()(cand(res(language="en")), given(language="zh")).value == -1.0
     assert LanguageScorer()(cand(res()), given()).value == 0.0
+    relaxed = RankingInput(LearnerProfile(learner_id="t", language="zh"), relaxed=frozenset({"language"}))
+    assert LanguageScorer()(cand(res(language="en")), relaxed).value == 0.0  # let in on purpose: not held against it
+    assert LanguageScorer()(cand(res(language="zh")), relaxed).value == 1.0  # the learner's own still comes first
     assert LevelScorer()(cand(res(level="beginner")), given(level="beginner")).value == 1.0
     assert LevelScorer()(cand(res(level="advanced")), given(level="beginner")).value == -1.0
     assert LevelScorer()(cand(res(level="unknown")), given(level="beginner")).value == 0.0  # unknown is not a guess
