@@ -7,9 +7,8 @@ optional LLM relevance on the best few -> prerequisites first, then MMR.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -183,7 +182,7 @@ class HybridRecommender:
         # it is given the topics the request was matched to, surest first.
         topics = sorted(given.focus.topics, key=lambda t: -given.focus.topics[t].confidence)
         p_yes = self.relevance(given.profile, given.request, topics, [r.candidate.resource for r in head])
-        judged = dataclasses.replace(given, relevance={r.candidate.resource.id: p for r, p in zip(head, p_yes)})
+        judged = replace(given, relevance={r.candidate.resource.id: p for r, p in zip(head, p_yes)})
         rescored = [score_one(r.candidate, judged, self.scorers, self.settings.weights) for r in head]
         return by_score(rescored + scored[len(head):])
 
