@@ -39,7 +39,7 @@ MC_DIR = ROOT / "vectorstore/sources/metacademy"
 
 FORMATS = {"book", "course", "video", "podcast", "interactive"}
 LEVELS = {"beginner", "intermediate", "advanced"}
-KINDS = {"topic", "format", "multi-turn", "time", "zh", "concept", "prerequisite"}
+KINDS = {"topic", "paraphrase", "format", "multi-turn", "time", "zh", "concept", "prerequisite"}
 PROFILE_KEYS = {"level", "formats", "language", "time_budget_minutes"}
 
 
