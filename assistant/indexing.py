@@ -54,7 +54,7 @@ def ensure_index(settings: Settings, extra: list[Path] | None = None, force: boo
 def _ensure(settings: Settings, catalogs: list[Path], force: bool, progress: bool, store: VectorStore,
             damage: str | None) -> IndexReport:
     damage = damage or store.damage()
-    expected = fingerprint(source_files(settings.sources_dir, catalogs), store.embedding, settings)
+    expected = fingerprint(source_files(settings.sources_dir, catalogs), store.embedding, settings.index)
     if damage is None and not force and store.is_current(expected):
         documents = store.count()
         resources = (store.collection.metadata or {}).get("resources", documents)
@@ -64,7 +64,7 @@ def _ensure(settings: Settings, catalogs: list[Path], force: bool, progress: boo
     catalog = load_catalog(settings.sources_dir, catalogs)  # a whole-file error stops here, the index untouched
     if not catalog.resources:
         raise NothingToIndex(f"No resources found under {settings.sources_dir} or in {catalogs}; nothing to index.")
-    _announce(f"Building the index at {settings.index_dir}: {reason}.", progress, damaged=damage is not None)
+    _announce(f"Building the index at {settings.index.dir}: {reason}.", progress, damaged=damage is not None)
     if damage:
         store.reset()
     started = time.perf_counter()
@@ -75,10 +75,10 @@ def _ensure(settings: Settings, catalogs: list[Path], force: bool, progress: boo
 def _open(settings: Settings) -> tuple[VectorStore, str | None]:
     """The store, and the reason its files were thrown away when Chroma could not open them at all."""
     try:
-        return VectorStore(settings), None
+        return VectorStore(settings.index), None
     except IndexDamaged as exc:
-        remove_index_files(settings.index_dir)
-        return VectorStore(settings), f"cannot be opened: {exc.__cause__ or exc}"
+        remove_index_files(settings.index.dir)
+        return VectorStore(settings.index), f"cannot be opened: {exc.__cause__ or exc}"
 
 
 def _announce(message: str, progress: bool, damaged: bool) -> None:

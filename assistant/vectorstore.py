@@ -1,4 +1,5 @@
-"""Chroma behind one small class: the project's own embedding function, index build/upsert, filtered search."""
+"""The resource index: a Protocol the ranker uses, and Chroma behind it (embedded or a server, one `match`), with the
+project's own embedding function, index build/upsert, and the one translation of filters into Chroma's syntax."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import shutil
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import numpy as np
@@ -19,8 +20,9 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from tqdm import tqdm
 
 from assistant.catalog.documents import documents_for
+from assistant.catalog.filters import AllOf, AnyOf, Equals, Filter, Has, Lacks, OneOf
 from assistant.catalog.schema import Resource
-from assistant.config import Settings
+from assistant.config import IndexSettings
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +103,41 @@ class Hit:
     embedding: np.ndarray | None = None  # of the best-matching chunk, unit length
 
 
-def fingerprint(files: list[Path], embedding: MiniLMEmbedding, settings: Settings) -> str:
+class ResourceIndex(Protocol):
+    """What ranking needs from an index of resources."""
+
+    def encode(self, text: str | list[tuple[str, float]]) -> np.ndarray: ...
+    def search(self, query: str | np.ndarray, where: Filter | None = None, limit: int = 100) -> list[Hit]: ...
+    def summaries(self, resource_ids: list[str] | None = None) -> tuple[list[Resource], np.ndarray]: ...
+    def count(self) -> int: ...
+
+
+_FREE = {True: "yes", False: "no", None: "unknown"}  # Chroma metadata holds no None: price is stored as a word
+
+
+def to_chroma(where: Filter | None) -> dict | None:
+    """A filter in Chroma's `where` syntax."""
+    match where:
+        case None:
+            return None
+        case Equals(field="free", value=value):
+            return {"free": _FREE[value]}
+        case Equals(field=field, value=value):
+            return {field: value}
+        case OneOf(field=field, values=values):
+            return {field: {"$in": list(values)}}
+        case Has(field=field, value=value):
+            return {field: {"$contains": value}}
+        case Lacks(field=field, value=value):
+            return {field: {"$not_contains": value}}
+        case AllOf(clauses=clauses):
+            return {"$and": [to_chroma(c) for c in clauses]}
+        case AnyOf(clauses=clauses):
+            return {"$or": [to_chroma(c) for c in clauses]}
+    raise TypeError(f"not a filter: {where!r}")
+
+
+def fingerprint(files: list[Path], embedding: MiniLMEmbedding, settings: IndexSettings) -> str:
     """Changes whenever a source file, the embedding model or the chunking changes: the index is then stale."""
     digest = hashlib.sha256(f"{INDEX_SCHEMA_VERSION}|{embedding.model_path}|{settings.chunk_chars}|{settings.chunk_overlap}".encode())
     for path in sorted(files, key=str):
@@ -120,7 +156,7 @@ def _metadata(resource: Resource, part: int) -> dict[str, Any]:
         "formats": sorted(resource.formats) or ["none"],  # Chroma refuses empty lists
         "level": resource.level,
         "duration_minutes": resource.duration_minutes if resource.duration_minutes is not None else -1,
-        "free": {True: "yes", False: "no", None: "unknown"}[resource.free],
+        "free": _FREE[resource.free],
         "source": resource.source,
         "concept": resource.concept or "",
         "resource": resource.model_dump_json(),
@@ -147,7 +183,7 @@ def _check_server(host: str, port: int) -> None:
     except httpx.HTTPError as exc:
         raise StoreUnavailable(
             f"Cannot reach the Chroma server at {host}:{port} ({type(exc).__name__}: {exc or 'no answer'}). "
-            f"Start one with `chroma run --host {host} --port {port} --path DIR`, or unset ASSISTANT_CHROMA_HOST "
+            f"Start one with `chroma run --host {host} --port {port} --path DIR`, or unset ASSISTANT_INDEX_CHROMA_HOST "
             "to use the embedded index."
         ) from exc
 
@@ -158,7 +194,7 @@ PROBES = 5  # documents damage() looks for
 class VectorStore:
     """The resource index. Embedded PersistentClient by default, a Chroma server when settings.chroma_host is set."""
 
-    def __init__(self, settings: Settings, embedding: MiniLMEmbedding | None = None):
+    def __init__(self, settings: IndexSettings, embedding: MiniLMEmbedding | None = None):
         self.settings = settings
         self.embedding = embedding or MiniLMEmbedding(
             settings.embedding_model, settings.embedding_batch_size, settings.embedding_dtype
@@ -175,7 +211,7 @@ class VectorStore:
         match self.settings.chroma_host:
             case None | "":
                 self.embedded = True  # the index files are ours to repair; a server's are not
-                index_dir = self.settings.index_dir
+                index_dir = self.settings.dir
                 index_dir.mkdir(parents=True, exist_ok=True)
                 try:
                     return chromadb.PersistentClient(path=str(index_dir), settings=chroma_settings)
@@ -220,7 +256,7 @@ class VectorStore:
         self._collection = None
         if self.embedded:
             self.client.close()
-            remove_index_files(self.settings.index_dir)
+            remove_index_files(self.settings.dir)
             self.client = self._connect()
         elif self.settings.collection in {c.name for c in self.client.list_collections()}:
             self.client.delete_collection(self.settings.collection)
@@ -280,7 +316,7 @@ class VectorStore:
         mixed = np.asarray([w for _, w in parts], dtype=np.float32) @ vectors
         return mixed / max(float(np.linalg.norm(mixed)), 1e-9)
 
-    def search(self, query: str | np.ndarray, where: dict | None = None, limit: int = 100) -> list[Hit]:
+    def search(self, query: str | np.ndarray, where: Filter | None = None, limit: int = 100) -> list[Hit]:
         """Best chunks first, one hit per resource however many of its chunks match."""
         total = self.count()
         if total == 0:
@@ -289,7 +325,7 @@ class VectorStore:
         # Ids and distances only: fetching metadata and embeddings of all limit * 3 chunks cost 30x the search
         # itself (measured at 6k documents); only each resource's best chunk is fetched, below.
         result = self.collection.query(query_embeddings=[vector], n_results=min(total, limit * 3),
-                                       where=where or None, include=["distances"])
+                                       where=to_chroma(where), include=["distances"])
         best: dict[str, tuple[str, float]] = {}  # resource id -> its best chunk's id and distance
         for doc_id, distance in zip(result["ids"][0], result["distances"][0]):
             best.setdefault(doc_id.rsplit("#", 1)[0], (doc_id, float(distance)))  # ids are "<resource id>#<part>"

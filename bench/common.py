@@ -30,7 +30,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def ready_index(settings: Settings) -> None:
-    """Build the index at settings.index_dir when it is missing or stale, as `assistant serve` does."""
+    """Build the index at settings.index.dir when it is missing or stale, as `assistant serve` does."""
     from assistant.indexing import ensure_index
 
     report = ensure_index(settings)

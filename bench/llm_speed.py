@@ -19,9 +19,10 @@ from collections.abc import Callable
 import torch
 
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.llm.decode import REPETITION_PENALTY, GenerationLimits, GreedyDecoder, prefill
-from assistant.llm.half import use_half_gemv
-from assistant.llm.model import LocalLLM
+from assistant.llm.base import GenerationLimits
+from assistant.llm.hf.decode import REPETITION_PENALTY, GreedyDecoder, prefill
+from assistant.llm.hf.half import use_half_gemv
+from assistant.llm.hf.model import HFLLM
 from assistant.llm.prompts import load_prompt
 
 STORY = [{"role": "user", "content": "Write a long, detailed story about a dragon who learns to program."}]
@@ -59,7 +60,7 @@ def relevance_conversations(n: int) -> list[list[dict[str, str]]]:
 class Variant:
     """One way of running the model: a decode function over (conversations, limits) and the model it uses."""
 
-    def __init__(self, name: str, llm: LocalLLM, model, use_loop: bool, threads: int = 0, cache: str | None = None):
+    def __init__(self, name: str, llm: HFLLM, model, use_loop: bool, threads: int = 0, cache: str | None = None):
         self.name, self.llm, self.model, self.use_loop, self.threads, self.cache = name, llm, model, use_loop, threads, cache
 
     def generate(self, conversations, limits: GenerationLimits) -> tuple[list[str], int]:
@@ -99,7 +100,7 @@ def timed(variant: Variant, run: Callable[[], object]) -> float:
         torch.set_num_threads(previous)
 
 
-def build_variants(llm: LocalLLM, everything: bool) -> list[Variant]:
+def build_variants(llm: HFLLM, everything: bool) -> list[Variant]:
     plain = llm.model
     half = copy.deepcopy(plain)
     use_half_gemv(half)
@@ -125,7 +126,8 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--all", action="store_true", help="also the options that were measured and not kept")
     args = parser.parse_args()
-    llm = LocalLLM.from_settings(Settings(llm_fp16_decode=False, llm_adapter=""))
+    settings = Settings().with_changes(llm={"fp16_decode": False, "adapter": ""})
+    llm = HFLLM.from_settings(settings.llm, settings.cache_dir)
     variants = build_variants(llm, args.all)
     reasons, relevance = reason_conversations(), relevance_conversations(20)
     speed_limits, reason_limits = GenerationLimits(SPEED_TOKENS, 600), GenerationLimits(REASON_TOKENS, 600)

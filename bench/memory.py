@@ -55,7 +55,7 @@ def one_process(turns: int) -> dict[str, int]:
 
     stages = {"python + imports": rss()}
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as scratch:
-        settings = Settings().model_copy(update={"data_dir": Path(scratch)})  # bench learners stay out of .data
+        settings = Settings().with_changes(store={"dir": Path(scratch)})  # bench learners stay out of .data
         engine = Engine.from_settings(settings)
         stages["engine (index, catalog, LLM)"] = rss()
         with socket.socket() as sock:
@@ -64,7 +64,7 @@ def one_process(turns: int) -> dict[str, int]:
         app = launch(engine, block=False, port=port)
         stages["+ Gradio app serving"] = rss()
         for i in range(turns):
-            engine.turn(f"bench-memory-{i}", MESSAGES[i % len(MESSAGES)])
+            engine.turns.turn(f"bench-memory-{i}", MESSAGES[i % len(MESSAGES)])
         stages[f"after {turns} full turns"] = rss()
         app.close()
     stages["peak (VmHWM)"] = peak_rss()

@@ -21,6 +21,7 @@ from pathlib import Path
 from common import quantile, ready_index, table
 
 from assistant.catalog import load_catalog
+from assistant.catalog.filters import Has
 from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.knowledge.graph import PrerequisiteGraph
@@ -56,13 +57,13 @@ def crowd(resource_ids: list[str], learners: int = 2000, seed: int = 7) -> ItemI
 
 def ranking_input(engine: Engine, model: ItemItemModel, message: str) -> tuple[list[Candidate], RankingInput]:
     """The real candidates and ranking input of one request (retrieval and focus are not timed)."""
-    store = engine.store
-    profile, messages = engine.understand("bench-learner", message)
+    store = engine.index
+    profile, messages = engine.turns.understand("bench-learner", message)
     vector = store.encode(list(build_query(profile, messages).parts))
     candidates = [Candidate(h.resource, h.similarity, h.embedding) for h in store.search(vector, None, CANDIDATES)]
 
     def best_in_topic(topic: str) -> float:
-        found = store.search(vector, {"topics": {"$contains": topic}}, 1)
+        found = store.search(vector, Has("topics", topic), 1)
         return found[0].similarity if found else 0.0
 
     focus = FocusFinder(engine.graph).find(profile, candidates, best_in_topic)
@@ -88,11 +89,11 @@ def main() -> None:
     ready_index(settings)
     catalog = load_catalog(settings.sources_dir, settings.catalogs).resources
     with tempfile.TemporaryDirectory(prefix="bench-ranking-") as scratch:
-        engine = Engine(settings, VectorStore(settings), None, ProfileStore(Path(scratch) / "learners.sqlite3"),
+        engine = Engine(settings, VectorStore(settings.index), None, ProfileStore(Path(scratch) / "learners.sqlite3"),
                         catalog, PrerequisiteGraph.from_metacademy(settings.sources_dir / "metacademy"))
         model = crowd([r.id for r in catalog])
         inputs = [ranking_input(engine, model, message) for message in REQUESTS]
-    weights, k, trade_off = settings.ranking_weights, settings.top_k, settings.diversity
+    weights, k, trade_off = settings.ranking.weights, settings.ranking.top_k, settings.ranking.diversity
     wall: dict[int, list[float]] = defaultdict(list)
     cpu: dict[int, list[float]] = defaultdict(list)
     arranging: dict[int, list[float]] = defaultdict(list)

@@ -23,6 +23,7 @@ import psutil
 from common import quantile, ready_index, table
 
 from assistant.catalog import load_catalog
+from assistant.catalog.filters import AllOf, Equals, Filter, Has, OneOf
 from assistant.config import Settings
 from assistant.vectorstore import VectorStore
 
@@ -36,12 +37,12 @@ QUERIES = [
     "web development with React",
     "operating systems and concurrency",
 ]
-FILTERS: dict[str, dict | None] = {
+FILTERS: dict[str, Filter | None] = {
     "unfiltered": None,
-    "1 filter (language)": {"language": "en"},
-    "3 filters (language, formats $contains, level $in)": {"$and": [
-        {"language": "en"}, {"formats": {"$contains": "book"}}, {"level": {"$in": ["beginner", "unknown"]}}]},
-    "1 filter (topics $contains)": {"topics": {"$contains": "Python"}},
+    "1 filter (language)": Equals("language", "en"),
+    "3 filters (language, formats $contains, level $in)": AllOf((
+        Equals("language", "en"), Has("formats", "book"), OneOf("level", ("beginner", "unknown")))),
+    "1 filter (topics $contains)": Has("topics", "Python"),
 }
 NOISE_NORM = 0.3
 
@@ -95,7 +96,7 @@ def measure(store: VectorStore, vectors: list[np.ndarray], reps: int, limit: int
 def embed_build_rate(settings: Settings, real_store: VectorStore, scratch: Path) -> tuple[int, float]:
     """Documents per second of a full build of the real catalog with the real embedding function."""
     resources = load_catalog(settings.sources_dir, settings.catalogs).resources
-    store = VectorStore(settings.model_copy(update={"index_dir": scratch / "embed"}), embedding=real_store.embedding)
+    store = VectorStore(settings.index.model_copy(update={"dir": scratch / "embed"}), embedding=real_store.embedding)
     started = time.perf_counter()
     written = store.upsert(resources, progress=False)
     rate = written / (time.perf_counter() - started)
@@ -112,7 +113,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     ready_index(settings)
-    real_store = VectorStore(settings)
+    real_store = VectorStore(settings.index)
     real = real_store.collection.get(include=["embeddings", "metadatas", "documents"])
     vectors = [real_store.encode(q) for q in QUERIES]
     scratch = Path(tempfile.mkdtemp(prefix="bench-retrieval-", dir=args.scratch))
@@ -123,12 +124,12 @@ def main() -> None:
             build_rows.append([f"{written:,}", "real embedding function (encode + write)", f"{rate:.1f}"])
         for size in [parse_size(s) for s in args.sizes.split(",")]:
             copies = max(1, round(size / len(real["ids"])))
-            sized = settings.model_copy(update={"index_dir": scratch / f"x{copies}"})
+            sized = settings.index.model_copy(update={"dir": scratch / f"x{copies}"})
             store = VectorStore(sized, embedding=real_store.embedding)
             rate = fill(store, real, copies)
             documents = store.count()
             build_rows.append([f"{documents:,}", "precomputed embeddings (write only)", f"{rate:.0f}"])
-            times = measure(store, vectors, args.reps, settings.candidate_pool)
+            times = measure(store, vectors, args.reps, settings.ranking.candidate_pool)
             base = base or quantile(times["unfiltered"], 0.5)
             rss = psutil.Process().memory_info().rss / 2**30
             for name, values in times.items():

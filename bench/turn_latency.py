@@ -13,7 +13,7 @@ import statistics
 import time
 import uuid
 
-from assistant.config import DEFAULT_WEIGHTS, Settings
+from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.explain.reasons import ReasonStats
 
@@ -53,7 +53,7 @@ MESSAGES = [
 def turn_times(engine: Engine, learner: str, message: str) -> tuple[float, float]:
     """Seconds until the cards, and until the last reason."""
     t0 = time.perf_counter()
-    stream = engine.stream_turn(learner, message)
+    stream = engine.turns.stream(learner, message)
     next(stream)
     cards = time.perf_counter() - t0
     for _ in stream:
@@ -63,8 +63,8 @@ def turn_times(engine: Engine, learner: str, message: str) -> tuple[float, float
 
 def main() -> None:
     variants = {"default (LLM judges the best 10, checked vocabulary, lookup drafts)": Settings(),
-                "no LLM relevance (ranking weight llm 0)": Settings(ranking_weights={**DEFAULT_WEIGHTS, "llm": 0.0}),
-                "any token": Settings(reason_vocabulary=False)}
+                "no LLM relevance (ranking weight llm 0)": Settings().with_changes(ranking={"weights": {"llm": 0.0}}),
+                "any token": Settings().with_changes(reason={"vocabulary": False})}
     run = uuid.uuid4().hex[:6]  # fresh learners every run: a stored profile would carry an earlier run's requests
     learners: list[str] = []
     engines = {}
@@ -74,8 +74,8 @@ def main() -> None:
         print(f"{name}: engine start (index open, LLM loaded) {time.perf_counter() - started:.1f} s")
         for i, message in enumerate(WARMUP):
             learners.append(f"bench-{run}-warmup-{n}-{i}")
-            engines[name].turn(learners[-1], message)
-        engines[name].reasons.stats = ReasonStats()  # count only the timed turns
+            engines[name].turns.turn(learners[-1], message)
+        engines[name].turns.reasons.stats = ReasonStats()  # count only the timed turns
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     for i, message in enumerate(MESSAGES):  # variants alternate, so all see the same load on the machine
         for n, (name, engine) in enumerate(engines.items()):
@@ -86,7 +86,7 @@ def main() -> None:
     for name, engine in engines.items():
         cards, full = [c for c, _ in times[name]], [f for _, f in times[name]]
         reasons = [f - c for c, f in times[name]]
-        stats = engine.reasons.stats
+        stats = engine.turns.reasons.stats
         print(f"{name}: {len(full)} turns; cards median {statistics.median(cards):.2f} s, p90 "
               f"{statistics.quantiles(cards, n=10)[-1]:.2f} s; full turn median {statistics.median(full):.2f} s, p90 "
               f"{statistics.quantiles(full, n=10)[-1]:.2f} s; reasons add median {statistics.median(reasons):.2f} s, "

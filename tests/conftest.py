@@ -1,4 +1,5 @@
-"""Shared fixtures: a real (small) index of the shipped catalog, the real LLM, the real engine."""
+"""Shared fixtures: a real (small) index of the shipped catalog; the real LLM and engine for the end-to-end checks,
+and an engine on the fake LLM (same index, catalog and graph) where the model's own output is not the point."""
 
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ def settings(tmp_path_factory) -> Settings:
     root = tmp_path_factory.mktemp("assistant")
     return Settings(
         sources_dir=_subset_sources(root / "sources"),
-        index_dir=root / "index",
-        data_dir=root / "data",
+        index={"dir": root / "index"},
+        store={"dir": root / "data"},
         cache_dir=PROJECT_ROOT / ".cache",  # the converted LLM is shared with `make run`: converted once per machine
     )
 
@@ -53,7 +54,7 @@ def store(settings):
     from assistant.indexing import ensure_index
     from assistant.vectorstore import VectorStore
 
-    store = VectorStore(settings)
+    store = VectorStore(settings.index)
     ensure_index(settings, progress=False, store=store)
     return store
 
@@ -62,24 +63,48 @@ def store(settings):
 def cli_env(settings, store) -> dict[str, str]:
     """Environment for an `assistant` subprocess that uses the test index and data folders."""
     return {**os.environ, "ASSISTANT_SOURCES_DIR": str(settings.sources_dir),
-            "ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_DATA_DIR": str(settings.data_dir),
+            "ASSISTANT_INDEX_DIR": str(settings.index.dir), "ASSISTANT_STORE_DIR": str(settings.store.dir),
             "ASSISTANT_CACHE_DIR": str(settings.cache_dir)}
 
 
 @pytest.fixture(scope="session")
 def llm(settings):
-    from assistant.llm.model import LocalLLM
+    """The real model (SmolLM2 with the shipped adapter), loaded once."""
+    from assistant.llm import build_llm
 
-    return LocalLLM.from_settings(settings)
+    return build_llm(settings.llm, settings.cache_dir)
 
 
 @pytest.fixture(scope="session")
-def engine(settings, store, llm):
+def catalog(settings):
     from assistant.catalog import load_catalog
-    from assistant.engine import Engine
+
+    return load_catalog(settings.sources_dir).resources
+
+
+@pytest.fixture(scope="session")
+def graph(settings):
     from assistant.knowledge.graph import PrerequisiteGraph
+
+    return PrerequisiteGraph.from_metacademy(settings.sources_dir / "metacademy")
+
+
+@pytest.fixture(scope="session")
+def engine(settings, store, llm, catalog, graph):
+    """The whole product on the real model."""
+    from assistant.engine import Engine
     from assistant.profile.store import ProfileStore
 
-    catalog = load_catalog(settings.sources_dir)
-    return Engine(settings, store, llm, ProfileStore(settings.data_dir / "learners.sqlite3"), catalog.resources,
-                  PrerequisiteGraph.from_metacademy(settings.sources_dir / "metacademy"))
+    return Engine(settings, store, llm, ProfileStore(settings.store.dir / "learners.sqlite3"), catalog, graph)
+
+
+@pytest.fixture(scope="session")
+def fake_engine(settings, store, catalog, graph, tmp_path_factory):
+    """The whole product on the fake LLM, chosen through settings as an operator would (ASSISTANT_LLM_BACKEND)."""
+    from assistant.engine import Engine
+    from assistant.llm import build_llm
+    from assistant.profile.store import ProfileStore
+
+    fake = settings.with_changes(llm={"backend": "fake"})
+    learners = ProfileStore(tmp_path_factory.mktemp("fake-engine") / "learners.sqlite3")
+    return Engine(fake, store, build_llm(fake.llm, fake.cache_dir), learners, catalog, graph)

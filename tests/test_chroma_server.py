@@ -1,4 +1,4 @@
-"""The index on a `chroma run` server (ASSISTANT_CHROMA_HOST): built, searched with filters; no server fails fast."""
+"""The index on a `chroma run` server (ASSISTANT_INDEX_CHROMA_HOST): built, searched with filters; no server fails fast."""
 
 import json
 import os
@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.catalog.filters import AllOf, Equals, Has
 from assistant.config import Settings
 from assistant.indexing import ensure_index
 from assistant.vectorstore import SERVER_TIMEOUT_S, StoreUnavailable, VectorStore
@@ -57,7 +58,7 @@ def server(tmp_path_factory):
 def server_settings(tmp_path: Path, port: int) -> Settings:
     catalog = tmp_path / "mine.jsonl"
     catalog.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
-    return Settings(chroma_host="127.0.0.1", chroma_port=port, index_dir=tmp_path / "not-used",
+    return Settings(index={"chroma_host": "127.0.0.1", "chroma_port": port, "dir": tmp_path / "not-used"},
                     sources_dir=tmp_path / "no-sources", catalogs=[catalog])
 
 
@@ -65,21 +66,21 @@ def test_the_index_is_built_on_the_server_and_searched_with_filters(tmp_path, se
     settings = server_settings(tmp_path, server)
     assert ensure_index(settings, progress=False).rebuilt
     assert not (tmp_path / "not-used").exists()  # nothing was written locally
-    store = VectorStore(settings)  # a new client: the embedding function is rebuilt from the server's config
+    store = VectorStore(settings.index)  # a new client: the embedding function is rebuilt from the server's config
     assert not ensure_index(settings, progress=False, store=store).rebuilt
-    books_in_english = {"$and": [{"language": "en"}, {"formats": {"$contains": "book"}}]}
+    books_in_english = AllOf((Equals("language", "en"), Has("formats", "book")))
     hits = store.search("learn the Rust programming language", where=books_in_english, limit=3)
     assert [h.resource.id for h in hits][:2] == ["b-1", "b-3"]
-    assert {h.resource.id for h in store.search("Rust", where={"topics": {"$contains": "Rust"}}, limit=5)} == {
+    assert {h.resource.id for h in store.search("Rust", where=Has("topics", "Rust"), limit=5)} == {
         "v-1", "b-1", "b-2"}
-    assert {h.resource.id for h in store.search("Rust", where={"language": "zh"}, limit=5)} == {"b-2"}
+    assert {h.resource.id for h in store.search("Rust", where=Equals("language", "zh"), limit=5)} == {"b-2"}
 
 
 def test_a_closed_port_is_named_in_the_error_at_once(tmp_path):
     port = free_port()  # nothing listens there once the probe socket is closed
     started = time.monotonic()
     with pytest.raises(StoreUnavailable, match=f"Chroma server at 127.0.0.1:{port}"):
-        VectorStore(server_settings(tmp_path, port))
+        VectorStore(server_settings(tmp_path, port).index)
     assert time.monotonic() - started < SERVER_TIMEOUT_S
 
 
@@ -90,13 +91,13 @@ def test_a_server_that_never_answers_fails_after_the_timeout_not_never(tmp_path)
         port = silent.getsockname()[1]
         started = time.monotonic()
         with pytest.raises(StoreUnavailable, match=f"127.0.0.1:{port}.*ReadTimeout"):
-            VectorStore(server_settings(tmp_path, port))
+            VectorStore(server_settings(tmp_path, port).index)
         assert time.monotonic() - started < SERVER_TIMEOUT_S + 5
 
 
 def test_the_cli_reports_an_unreachable_server_and_exits_2(tmp_path):
     port = free_port()
-    env = {**os.environ, "ASSISTANT_CHROMA_HOST": "127.0.0.1", "ASSISTANT_CHROMA_PORT": str(port),
+    env = {**os.environ, "ASSISTANT_INDEX_CHROMA_HOST": "127.0.0.1", "ASSISTANT_INDEX_CHROMA_PORT": str(port),
            "ASSISTANT_INDEX_DIR": str(tmp_path / "index")}
     run = subprocess.run([sys.executable, "-m", "assistant.cli", "index"], env=env, capture_output=True, text=True,
                          timeout=120)

@@ -53,10 +53,10 @@ def write_catalog(path: Path, sentences_each: int = 0) -> Path:
 def built_index(tmp_path: Path, sentences_each: int = 0) -> Settings:
     """A fresh index of the small catalog, built and closed as a finished `assistant index` leaves it."""
     (tmp_path / "sources").mkdir()
-    settings = Settings(index_dir=tmp_path / "index", sources_dir=tmp_path / "sources", data_dir=tmp_path / "data",
-                        catalogs=[write_catalog(tmp_path / "mine.jsonl", sentences_each)], chunk_chars=20,
-                        chunk_overlap=0)
-    store = VectorStore(settings)
+    settings = Settings(index={"dir": tmp_path / "index", "chunk_chars": 20, "chunk_overlap": 0},
+                        sources_dir=tmp_path / "sources", store={"dir": tmp_path / "data"},
+                        catalogs=[write_catalog(tmp_path / "mine.jsonl", sentences_each)])
+    store = VectorStore(settings.index)
     assert ensure_index(settings, progress=False, store=store).rebuilt
     assert store.count() > (1000 if sentences_each else 0)
     store.close()  # as at the end of a process: the damage below is found by the next start, not by this client
@@ -78,7 +78,7 @@ def delete_segment_folder(index_dir: Path) -> None:
 
 def searchable(settings: Settings) -> bool:
     """A new client finds the index sound and the Haskell resource among the best hits for a Haskell query."""
-    store = VectorStore(settings)
+    store = VectorStore(settings.index)
     assert store.damage() is None, store.damage()
     hits = store.search("learning the Haskell language", limit=3)
     # Many near-identical chunks: the approximate index may order the top few differently from run to run.
@@ -92,7 +92,7 @@ def searchable(settings: Settings) -> bool:
 ], ids=["truncated database", "deleted segment folder"])
 def test_a_damaged_index_is_rebuilt_and_searchable(tmp_path, word_hashing, damage, sentences_each):
     settings = built_index(tmp_path, sentences_each)
-    damage(settings.index_dir)
+    damage(settings.index.dir)
     report = ensure_index(settings, progress=False)
     assert report.rebuilt and "damaged" in report.reason
     assert searchable(settings)
@@ -106,16 +106,16 @@ def test_an_intact_index_is_left_alone(tmp_path, word_hashing):
 
 def test_eval_repairs_an_overwritten_index_before_it_starts(tmp_path):
     settings = built_index(tmp_path)
-    overwrite_database(settings.index_dir)
+    overwrite_database(settings.index.dir)
     cases = tmp_path / "cases.jsonl"
     cases.write_text(json.dumps({"id": "c1", "turns": ["I want to learn Haskell"], "relevant": ["r-4"]}) + "\n")
-    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(settings.index_dir),
-           "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_DATA_DIR": str(settings.data_dir),
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(settings.index.dir),
+           "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_STORE_DIR": str(settings.store.dir),
            "ASSISTANT_CATALOGS": json.dumps([str(settings.catalogs[0])]),
-           "ASSISTANT_CHUNK_CHARS": "20", "ASSISTANT_CHUNK_OVERLAP": "0"}
+           "ASSISTANT_INDEX_CHUNK_CHARS": "20", "ASSISTANT_INDEX_CHUNK_OVERLAP": "0"}
     run = subprocess.run([sys.executable, "-m", "assistant.cli", "eval", "--dialogues", str(cases), "--no-reasons",
                           "--out", str(tmp_path / "report")], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    assert f"Building the index at {settings.index_dir}: the index is damaged (cannot be opened" in run.stderr
+    assert f"Building the index at {settings.index.dir}: the index is damaged (cannot be opened" in run.stderr
     assert "Indexing" in run.stderr  # the progress bar
     assert searchable(settings)

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from assistant.catalog.filters import Equals, Has
 from assistant.catalog.schema import Resource
 from assistant.config import Settings
 from assistant.indexing import ensure_index
@@ -15,14 +16,14 @@ def test_search_finds_the_topic_asked_for(store):
 
 
 def test_language_filter_returns_only_that_language(store):
-    hits = store.search("学习 Git 版本控制", where={"language": "zh"}, limit=10)
+    hits = store.search("学习 Git 版本控制", where=Equals("language", "zh"), limit=10)
     assert hits and all(h.resource.language == "zh" for h in hits)
 
 
 def test_index_is_current_after_build_and_survives_reopening(settings, store):
     report = ensure_index(settings, progress=False, store=store)
     assert report.rebuilt is False
-    reopened = VectorStore(settings)  # a new client must rebuild the registered embedding function
+    reopened = VectorStore(settings.index)  # a new client must rebuild the registered embedding function
     assert reopened.count() == store.count()
     assert reopened.search("k-means clustering", limit=3)
 
@@ -33,8 +34,9 @@ def test_a_resource_is_found_by_its_transcript_and_returned_once(tmp_path: Path,
         transcript=("Welcome everyone. " * 80) + "Today we build a lock-free ring buffer for audio processing in Zig, "
         "using atomics and memory ordering. " + ("Thanks for listening. " * 80),
     )
-    settings = Settings(index_dir=tmp_path / "index", sources_dir=tmp_path / "none", chunk_chars=300, chunk_overlap=50)
-    small = VectorStore(settings, embedding=store.embedding)
+    settings = Settings(index={"dir": tmp_path / "index", "chunk_chars": 300, "chunk_overlap": 50},
+                        sources_dir=tmp_path / "none")
+    small = VectorStore(settings.index, embedding=store.embedding)
     filler = [Resource(id=f"f-{i}", title=f"Cooking recipe {i}", url=f"https://food.example/{i}") for i in range(5)]
     written = small.upsert([talk, *filler], progress=False)
     assert written > 6  # the transcript became several chunks
@@ -46,13 +48,13 @@ def test_a_resource_is_found_by_its_transcript_and_returned_once(tmp_path: Path,
 def test_changed_sources_make_the_index_stale(tmp_path: Path, store):
     catalog = tmp_path / "extra.jsonl"
     catalog.write_text('{"id": "x-1", "title": "Elm in a weekend", "url": "https://elm.example"}\n', encoding="utf-8")
-    settings = Settings(index_dir=tmp_path / "index", sources_dir=tmp_path / "none", catalogs=[catalog])
-    first = ensure_index(settings, progress=False, store=VectorStore(settings, embedding=store.embedding))
+    settings = Settings(index={"dir": tmp_path / "index"}, sources_dir=tmp_path / "none", catalogs=[catalog])
+    first = ensure_index(settings, progress=False, store=VectorStore(settings.index, embedding=store.embedding))
     assert first.rebuilt and first.resources == 1
     catalog.write_text(catalog.read_text() + '{"id": "x-2", "title": "Elm again", "url": "https://elm2.example"}\n')
-    second = ensure_index(settings, progress=False, store=VectorStore(settings, embedding=store.embedding))
+    second = ensure_index(settings, progress=False, store=VectorStore(settings.index, embedding=store.embedding))
     assert second.rebuilt and second.resources == 2
 
 
 def test_a_filter_that_matches_nothing_gives_no_hits(store):
-    assert store.search("Rust", {"topics": {"$contains": "No Such Topic Anywhere"}}, 10) == []
+    assert store.search("Rust", Has("topics", "No Such Topic Anywhere"), 10) == []

@@ -32,15 +32,14 @@ def _serving_options() -> dict[str, Any]:
 
 def _queued(engine: Engine) -> gr.Blocks:
     """The app with a bounded queue: turns run `turn_concurrency` at a time, and a full queue refuses at once."""
-    settings = engine.settings
-    return build_app(engine).queue(default_concurrency_limit=settings.turn_concurrency,
-                                   max_size=settings.queue_max_size)
+    serving = engine.settings.serving
+    return build_app(engine).queue(default_concurrency_limit=serving.turn_concurrency, max_size=serving.queue_max_size)
 
 
 def launch(engine: Engine, block: bool = True, port: int | None = None) -> gr.Blocks:
     """Start the server on the configured host (never a public share link)."""
     app = _queued(engine)
-    app.launch(server_name=engine.settings.host, server_port=port or engine.settings.port, share=False,
+    app.launch(server_name=engine.settings.serving.host, server_port=port or engine.settings.serving.port, share=False,
                prevent_thread_lock=not block, quiet=True, **_serving_options())
     return app
 
@@ -52,8 +51,8 @@ def mount(parent: fastapi.FastAPI, engine: Engine, path: str = "/assistant") -> 
 
 def serve(engine: Engine) -> None:
     """Serve the page and API until interrupted."""
-    settings = engine.settings
+    settings = engine.settings.serving
     print(f"Serving the learning assistant on http://{settings.host}:{settings.port}", flush=True)
     if settings.api_key is None and settings.host not in _LOOPBACK:
-        print("Warning: the API is reachable from the network without a key; set ASSISTANT_API_KEY.", flush=True)
+        print("Warning: the API is reachable from the network without a key; set ASSISTANT_SERVING_API_KEY.", flush=True)
     launch(engine, block=True)

@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 import gradio as gr
 from pydantic import BaseModel, ValidationError
 
-from assistant.engine import Engine, InputError
+from assistant.engine import Engine
 from assistant.profile.edits import ProfileEdit
 from assistant.reply import TurnContext
+from assistant.validation import InputError
 
 CONTEXT_KEYS = tuple(TurnContext.model_fields)
 PROFILE_FIELDS = tuple(ProfileEdit.model_fields)
@@ -67,7 +68,7 @@ class Api:
         self.engine = engine
 
     def _authorize(self, request: gr.Request | None) -> None:
-        expected = self.engine.settings.api_key
+        expected = self.engine.settings.serving.api_key
         if not expected:
             return
         headers = request.headers if request is not None else {}
@@ -83,7 +84,7 @@ class Api:
         self._authorize(request)
         turn_context = parse_context(context)
         with caller_errors():
-            for reply in self.engine.stream_turn(learner_id, message, turn_context):
+            for reply in self.engine.turns.stream(learner_id, message, turn_context):
                 yield reply.model_dump(mode="json")
 
     def recommend(self, learner_id: str, message: str, context: dict | None = None,
@@ -92,20 +93,20 @@ class Api:
         self._authorize(request)
         turn_context = parse_context(context)
         with caller_errors():
-            return self.engine.turn(learner_id, message, turn_context).model_dump(mode="json")
+            return self.engine.turns.turn(learner_id, message, turn_context).model_dump(mode="json")
 
     def feedback(self, learner_id: str, resource_id: str, kind: str, request: gr.Request | None = None) -> dict:
         """Record the learner's reaction to a resource (helpful, not_for_me, already_know, completed, opened); the
         next turn reflects it at once. Returns the updated profile."""
         self._authorize(request)
         with caller_errors():
-            return self.engine.feedback(learner_id, resource_id, kind).model_dump(mode="json")
+            return self.engine.learner_data.feedback(learner_id, resource_id, kind).model_dump(mode="json")
 
     def profile(self, learner_id: str, request: gr.Request | None = None) -> dict:
         """The learner's profile as the assistant has it."""
         self._authorize(request)
         with caller_errors():
-            return self.engine.profile(learner_id).model_dump(mode="json")
+            return self.engine.learner_data.profile(learner_id).model_dump(mode="json")
 
     def update_profile(self, learner_id: str, changes: dict, request: gr.Request | None = None) -> dict:
         """Change some profile fields; only the keys sent change, null clears one. Keys: topics, known_topics,
@@ -113,16 +114,16 @@ class Api:
         self._authorize(request)
         edit = parse_edit(changes)
         with caller_errors():
-            return self.engine.update_profile(learner_id, edit).model_dump(mode="json")
+            return self.engine.learner_data.update_profile(learner_id, edit).model_dump(mode="json")
 
     def export(self, learner_id: str, request: gr.Request | None = None) -> dict:
         """Everything stored about the learner: profile, conversation turns and feedback events."""
         self._authorize(request)
         with caller_errors():
-            return self.engine.export(learner_id).model_dump(mode="json")
+            return self.engine.learner_data.export(learner_id).model_dump(mode="json")
 
     def forget(self, learner_id: str, request: gr.Request | None = None) -> dict:
         """Delete everything stored about the learner; returns how many stored records were removed."""
         self._authorize(request)
         with caller_errors():
-            return {"learner_id": learner_id, "deleted_records": self.engine.forget(learner_id)}
+            return {"learner_id": learner_id, "deleted_records": self.engine.learner_data.forget(learner_id)}

@@ -5,21 +5,16 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from assistant.app.words import pick, word
+from assistant.app.words import word
 from assistant.catalog.schema import Resource
+from assistant.locale import locale
 from assistant.reply import Recommendation, Reply
 
 # The learner's reactions offered on every card (engine.feedback kinds); "opened" is sent when the title is clicked.
 FEEDBACK_BUTTONS = ("helpful", "not_for_me", "already_know", "completed")
 
-_TYPES = {
-    "book": ("📘", ("Book", "书")), "course": ("🎓", ("Course", "课程")), "video": ("🎬", ("Video", "视频")),
-    "podcast": ("🎧", ("Podcast", "播客")), "interactive": ("⌨️", ("Interactive", "交互式")),
-    "textbook_section": ("📖", ("Textbook section", "教材章节")), "paper": ("📄", ("Paper", "论文")),
-    "lecture_notes": ("📝", ("Lecture notes", "讲义")), "other": ("🔗", ("Resource", "资源")),
-}
-_MODALITIES = {"video": ("video", "视频"), "audio": ("audio", "音频"), "interactive": ("interactive", "交互式")}
-_LEVELS = {"beginner": ("beginner", "入门"), "intermediate": ("intermediate", "中级"), "advanced": ("advanced", "高级")}
+_ICONS = {"book": "📘", "course": "🎓", "video": "🎬", "podcast": "🎧", "interactive": "⌨️", "textbook_section": "📖",
+          "paper": "📄", "lecture_notes": "📝", "other": "🔗"}
 
 CSS = """
 .rec-card {border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 14px; margin: 8px 0;}
@@ -60,18 +55,19 @@ def escape(text: object) -> str:
 
 def _meta(resource: Resource, language: str) -> str:
     """Only what the data says: an unknown level, length or price is left out, never guessed."""
-    icon, label = _TYPES.get(resource.resource_type, _TYPES["other"])
-    parts = [pick(label, language)]
-    if resource.modality in _MODALITIES and resource.modality != resource.resource_type:
-        parts.append(pick(_MODALITIES[resource.modality], language))
-    if resource.level in _LEVELS:
-        parts.append(pick(_LEVELS[resource.level], language))
+    table = locale(language)
+    kind = resource.resource_type if resource.resource_type in _ICONS else "other"
+    parts = [table.type_labels[kind]]
+    if resource.modality in table.modality_words and resource.modality != resource.resource_type:
+        parts.append(table.modality_words[resource.modality])
+    if resource.level in table.level_words:
+        parts.append(table.level_words[resource.level])
     if resource.duration_minutes:
         parts.append(f"~{resource.duration_minutes} {word('minutes', language)}")
     if resource.free is not None:
         parts.append(word("free" if resource.free else "paid", language))
     parts.append(resource.language)
-    return f'<span aria-hidden="true">{icon}</span> {escape(" · ".join(parts))}'
+    return f'<span aria-hidden="true">{_ICONS[kind]}</span> {escape(" · ".join(parts))}'
 
 
 def _card(rec: Recommendation, language: str) -> str:

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.app.cards import escape
-from assistant.app.words import pick, word
+from assistant.app.words import word
 from assistant.catalog.schema import Resource
-from assistant.explain.facts import LANGUAGE_NAMES, LEVEL_WORDS
+from assistant.locale import locale
 from assistant.profile.edits import ProfileEdit
 from assistant.profile.schema import FORMATS, LearnerProfile
 
@@ -18,10 +18,6 @@ FORM_FIELDS = ("topics", "level", "formats", "avoid_formats", "time_budget_minut
 # Each language named in itself, as language pickers do.
 LANGUAGE_CHOICES = [("English", "en"), ("中文", "zh"), ("Français", "fr"), ("Deutsch", "de"), ("Español", "es"),
                     ("日本語", "ja")]
-_FORMATS = {"book": ("books", "书"), "course": ("courses", "课程"), "video": ("videos", "视频"),
-            "podcast": ("podcasts", "播客"), "interactive": ("interactive tutorials", "交互式教程"),
-            "paper": ("papers", "论文")}
-_DEVICES = {"phone": ("phone", "手机"), "tablet": ("tablet", "平板"), "desktop": ("computer", "电脑")}
 _SEPARATORS = re.compile(r"[,，、;；\n]")
 _SHOWN_TITLES = 3
 
@@ -29,7 +25,7 @@ _SHOWN_TITLES = 3
 def _titles(ids: list[str], lookup: Callable[[str], Resource | None], language: str) -> str:
     """The most recent few titles, then how many more."""
     titles = [r.title for r in map(lookup, reversed(ids)) if r is not None]
-    text = ("、" if language == "zh" else ", ").join(titles[:_SHOWN_TITLES])
+    text = locale(language).list_separator.join(titles[:_SHOWN_TITLES])
     return text + (f" (+{len(titles) - _SHOWN_TITLES})" if len(titles) > _SHOWN_TITLES else "")
 
 
@@ -38,24 +34,25 @@ def describe(profile: LearnerProfile | None, lookup: Callable[[str], Resource | 
     if profile is None:
         return f"<p>{word('empty', None)}</p>"
     language = profile.language or "en"
-    comma = "、" if language == "zh" else ", "
+    table = locale(language)
+    comma = table.list_separator
     lines: list[tuple[str, str]] = []
     if profile.topics:
         lines.append(("wants", comma.join(profile.current_topics(0.0))))
     for key, values in (("knows", profile.known_topics), ("gaps", profile.gaps), ("goals", profile.goals)):
         if values:
             lines.append((key, comma.join(values)))
-    if profile.level in LEVEL_WORDS:
-        lines.append(("level", pick(LEVEL_WORDS[profile.level], language)))
+    if profile.level in table.level_words:
+        lines.append(("level", table.level_words[profile.level]))
     for key, formats in (("likes", profile.liked_formats), ("avoids", profile.avoided_formats)):
         if formats:
-            lines.append((key, comma.join(pick(_FORMATS[f], language) for f in formats if f in _FORMATS)))
+            lines.append((key, comma.join(table.format_plurals[f] for f in formats if f in table.format_plurals)))
     if profile.time_budget_minutes:
         lines.append(("budget", str(profile.time_budget_minutes)))
     if profile.device:
-        lines.append(("device", pick(_DEVICES[profile.device], language)))
+        lines.append(("device", table.name_of("device_words", profile.device)))
     if profile.language:
-        lines.append(("language", pick(LANGUAGE_NAMES.get(profile.language, (profile.language,) * 2), language)))
+        lines.append(("language", table.name_of("language_names", profile.language)))
     if profile.free_only:
         lines.append(("free_only", "✓"))
     for key, ids in (("liked", profile.liked), ("disliked", profile.disliked), ("done", profile.completed)):

@@ -14,9 +14,10 @@ from assistant.app.api import Api
 from assistant.app.cards import CARD_EVENTS_JS, escape, render_reply
 from assistant.app.profile_panel import FORM_FIELDS, LANGUAGE_CHOICES, describe, edit_from_form, form_values
 from assistant.app.words import t, word
-from assistant.engine import Engine, InputError
+from assistant.engine import Engine
 from assistant.profile.schema import FORMATS, LEVEL_ORDER, Device, LearnerProfile
 from assistant.reply import TurnContext
+from assistant.validation import InputError
 
 EXAMPLES = [
     "I'm new to programming and want to learn Rust. Books please.",
@@ -89,7 +90,7 @@ class Page:
 
     def _known(self, learner: str) -> LearnerProfile | None:
         try:
-            return self.engine.profile(learner)
+            return self.engine.learner_data.profile(learner)
         except InputError:
             return None
 
@@ -109,7 +110,7 @@ class Page:
         history = list(history or []) + [{"role": "user", "content": message}]
         yield [history, gr.skip(), *_SKIP_PANEL, "", ""]  # the box empties at once; later updates leave it alone
         try:
-            for i, reply in enumerate(self.engine.stream_turn(learner, message, context)):
+            for i, reply in enumerate(self.engine.turns.stream(learner, message, context)):
                 shown = history + [{"role": "assistant", "content": reply.text}]
                 panel = self.panel(reply.profile) if i == 0 else _SKIP_PANEL
                 yield [shown, render_reply(reply, self.engine.resources.get), *panel, gr.skip(), gr.skip()]
@@ -121,12 +122,12 @@ class Page:
         learner = _page_learner(learner)
         resource_id, kind = getattr(event, "resource_id", None), getattr(event, "kind", None)
         try:
-            profile = self.engine.feedback(learner, resource_id, kind)
+            profile = self.engine.learner_data.feedback(learner, resource_id, kind)
         except InputError as exc:
             return [*_SKIP_PANEL, _status(str(exc))]
         if kind == "opened":  # the learner is off reading; the panel's change says enough
             return [*self.panel(profile), gr.skip()]
-        language, title = profile.language, self.engine.resource(resource_id).title
+        language, title = profile.language, self.engine.learner_data.resource(resource_id).title
         return [*self.panel(profile), _status(f"{word('noted', language)}{word('colon', language)}{title} — "
                                               f"{word(kind, language)}")]
 
@@ -135,7 +136,7 @@ class Page:
         learner = _page_learner(learner)
         known = self._known(learner)
         try:
-            profile = self.engine.update_profile(learner, edit_from_form(known, list(values)))
+            profile = self.engine.learner_data.update_profile(learner, edit_from_form(known, list(values)))
         except ValidationError as exc:
             error = exc.errors()[0]
             return [*_SKIP_PANEL, _status(f"{error['loc'][0]}: {error['msg']}")]
@@ -145,7 +146,7 @@ class Page:
         known = self._known(_page_learner(learner))
         if known is None:
             return [*self.panel(None), _status(word("nothing_stored", None))]
-        profile = self.engine.reset_profile(learner)
+        profile = self.engine.learner_data.reset_profile(learner)
         return [*self.panel(profile), _status(word("reset_done", known.language))]
 
     def export(self, learner: str) -> list[Any]:
@@ -153,7 +154,7 @@ class Page:
         known = self._known(_page_learner(learner))
         if known is None:
             return ["", _status(word("nothing_stored", None))]
-        data = base64.b64encode(self.engine.export(learner).model_dump_json(indent=2).encode()).decode()
+        data = base64.b64encode(self.engine.learner_data.export(learner).model_dump_json(indent=2).encode()).decode()
         link = (f'<a class="export-link" download="learning-assistant-data.json" '
                 f'href="data:application/json;base64,{data}">{word("download", known.language)}</a>')
         return [link, ""]
@@ -162,7 +163,7 @@ class Page:
         """Delete everything about this learner; the browser continues as a new learner."""
         known = self._known(_page_learner(learner))
         if known is not None:
-            self.engine.forget(learner)
+            self.engine.learner_data.forget(learner)
         note = _status(word("forgotten", known.language if known else None))
         return [_new_learner_id(), [], "", *self.panel(None), gr.update(visible=False), "", note]
 
@@ -179,7 +180,7 @@ def build_app(engine: Engine) -> gr.Blocks:
             with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(label=t("conversation"), height=300, render_markdown=False, elem_id="chat")
                 message = gr.Textbox(label=t("message"), placeholder=t("placeholder"), submit_btn=True, lines=1,
-                                     max_length=engine.settings.max_message_chars, autofocus=True, elem_id="message")
+                                     max_length=engine.settings.serving.max_message_chars, autofocus=True, elem_id="message")
                 gr.Examples(EXAMPLES, inputs=message, label=t("examples"))
                 local_time, locale = gr.Textbox(visible=False), gr.Textbox(visible=False)
                 status = gr.HTML(elem_id="status")

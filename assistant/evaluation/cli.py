@@ -33,14 +33,15 @@ def add_eval_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.catalog import load_catalog
-    from assistant.engine import Engine, InputError
+    from assistant.engine import Engine
     from assistant.evaluation.cases import CaseFileError, load_cases
     from assistant.evaluation.report import plot, print_summary, write_report
     from assistant.evaluation.runner import by_kind, evaluate, select, summarise
     from assistant.knowledge.graph import PrerequisiteGraph
-    from assistant.llm.model import LocalLLM
+    from assistant.llm import build_llm
     from assistant.llm.prompts import PromptError
     from assistant.profile.store import ProfileStore
+    from assistant.validation import InputError
     from assistant.vectorstore import VectorStore
 
     try:
@@ -54,43 +55,49 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.k < 1:
         print("error: --k must be at least 1")
         return 2
-    update: dict = {"top_k": args.k}
+    ranking: dict = {"top_k": args.k}
     if args.prompts:
-        update["prompts_dir"] = args.prompts
+        settings = settings.model_copy(update={"prompts_dir": args.prompts})
     if args.weights:
-        update["ranking_weights"] = {**settings.ranking_weights, **json.loads(args.weights.read_text())}
+        try:
+            ranking["weights"] = settings.with_changes(
+                ranking={"weights": json.loads(args.weights.read_text())}).ranking.weights
+        except (OSError, ValueError) as exc:
+            print(f"error: {args.weights}: {exc}")
+            return 2
     rankers = args.ranker or ["hybrid"]
-    store = VectorStore(settings)
+    store = VectorStore(settings.index)
     if store.count() == 0:
-        print(f"error: the index at {settings.index_dir} is empty: run `assistant index` first")
+        print(f"error: the index at {settings.index.dir} is empty: run `assistant index` first")
         return 2
     catalog = load_catalog(settings.sources_dir, settings.catalogs).resources
     graph = PrerequisiteGraph.from_metacademy(settings.sources_dir / "metacademy")
-    weights = update.get("ranking_weights", settings.ranking_weights)
-    needs_llm = not args.no_reasons or settings.llm_profile or (weights.get("llm", 0.0) and settings.llm_judged_per_shown)
-    llm = LocalLLM.from_settings(settings) if needs_llm else None
+    weights = ranking.get("weights", settings.ranking.weights)
+    needs_llm = not args.no_reasons or settings.llm.profile or (weights.get("llm", 0.0) and settings.llm.judged_per_shown)
+    llm = build_llm(settings.llm, settings.cache_dir) if needs_llm else None
     reports: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as scratch:
         learners = ProfileStore(Path(scratch) / "learners.sqlite3")  # eval learners never touch real ones
         if args.fit_weights:
-            from assistant.evaluation.fitting import coordinate_ascent, collect
+            from assistant.evaluation.fitting import collect, coordinate_ascent
 
-            fit_settings = settings.model_copy(update={**update, "ranker": "hybrid"})
+            fit_settings = settings.with_changes(ranking={**ranking, "ranker": "hybrid"})
             pools = collect(Engine(fit_settings, store, llm, learners, catalog, graph), select(all_cases, "fit"))
-            weights, steps = coordinate_ascent(pools, fit_settings.ranking_weights, args.k, fit_settings.diversity)
+            weights, steps = coordinate_ascent(pools, fit_settings.ranking.weights, args.k,
+                                               fit_settings.ranking.diversity)
             args.fit_weights.parent.mkdir(parents=True, exist_ok=True)
             args.fit_weights.write_text(json.dumps(weights, indent=2) + "\n", encoding="utf-8")
             print("Fitted on the fit split (NDCG@%d on its cached pools): %s" % (args.k, steps[-1][2]))
             for name, value, result in steps[1:]:
                 print(f"  {name} -> {value}: {result}")
             print(f"Wrote {args.fit_weights}; evaluating both splits with these weights")
-            update["ranking_weights"] = weights
+            ranking["weights"] = weights
             runs = [("fit", select(all_cases, "fit")), ("holdout", select(all_cases, "holdout"))]
         else:
             runs = [(ranker, cases) for ranker in rankers]
         for label, run_cases in runs:
             ranker = label if label in RANKERS else "hybrid"
-            run_settings = settings.model_copy(update={**update, "ranker": ranker})
+            run_settings = settings.with_changes(ranking={**ranking, "ranker": ranker})
             try:
                 engine = Engine(run_settings, store, llm, learners, catalog, graph)
             except PromptError as exc:
@@ -106,8 +113,9 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
                 "ranker": ranker, "k": args.k, "dialogues": [str(p) for p in args.dialogues],
                 "split": label if args.fit_weights else args.split,
                 "cases_count": len(results), "created_at": datetime.now(timezone.utc).isoformat(),
-                "settings": {"weights": run_settings.ranking_weights, "prompts_dir": str(run_settings.prompts_dir),
-                             "llm": llm.name if llm else None, "diversity": run_settings.diversity},
+                "settings": {"weights": run_settings.ranking.weights, "prompts_dir": str(run_settings.prompts_dir),
+                             "llm": llm.describe().banner() if llm else None,
+                             "diversity": run_settings.ranking.diversity},
                 "metrics": summarise(results, catalog_size),
                 "by_kind": by_kind(results, catalog_size),
                 "cases": [r.model_dump() for r in results],

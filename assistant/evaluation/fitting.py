@@ -41,9 +41,9 @@ def collect(engine: Engine, cases: Sequence[EvalCase], progress: bool = True) ->
     for case in tqdm(cases, desc="Collecting pools", unit="case", disable=not progress):
         learner = f"fit-{run}-{case.id}"[:128]
         for turn in case.turns[:-1]:
-            engine.turn(learner, turn, with_reasons=False)
-        profile, messages = engine.understand(learner, case.turns[-1])
-        pools.append(CasePool(case, engine.recommend(profile, messages, TurnContext())))
+            engine.turns.turn(learner, turn, with_reasons=False)
+        profile, messages = engine.turns.understand(learner, case.turns[-1])
+        pools.append(CasePool(case, engine.turns.recommend(profile, messages, TurnContext())))
         engine.learners.forget(learner)  # single-turn cases never stored a profile
     return pools
 

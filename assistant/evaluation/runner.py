@@ -81,14 +81,14 @@ def run_case(engine: Engine, case: EvalCase, k: int, with_reasons: bool, run_id:
     learner = f"eval-{run_id}-{case.id}"[:128]
     started = time.perf_counter()
     for turn in case.turns[:-1]:
-        engine.turn(learner, turn, with_reasons=False)
-    reply = engine.turn(learner, case.turns[-1], with_reasons=with_reasons)
+        engine.turns.turn(learner, turn, with_reasons=False)
+    reply = engine.turns.turn(learner, case.turns[-1], with_reasons=with_reasons)
     seconds = time.perf_counter() - started
-    engine.forget(learner)
+    engine.learner_data.forget(learner)
     ids = [r.resource.id for r in reply.recommendations]
     id_sets = [r.resource.all_ids for r in reply.recommendations]
     relevant = set(case.relevant) | set(case.prerequisite_relevant)
-    _, embeddings = engine.store.summaries(ids)
+    _, embeddings = engine.index.summaries(ids)
     values = {
         f"ndcg@{k}": metrics.ndcg_at_k(id_sets, relevant, k),
         f"recall@{k}": metrics.recall_at_k(id_sets, relevant, k),

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from assistant.catalog.schema import Resource
-from assistant.explain.facts import FORMAT_NOUNS, LANGUAGE_NAMES, LEVEL_WORDS
-from assistant.explain.phrasing import REASON_PREDICATES, REASON_SUBJECTS
+from assistant.locale import LOCALES, Locale, locale
 from assistant.reply import Fact
 
 _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|io|dev|edu|cn)\b", re.I)
@@ -72,21 +71,35 @@ there these this those time topic under use used uses want wanted wants was way 
 while why will with within work works would written yet you your yours yourself
 """.split())
 
-# The same for a Chinese reason, which has no spaces to find its words by: each run of Chinese characters must split
-# into pieces of its facts and record, the joining phrases the adapter was trained on (or two or more characters of
-# one), and the function characters below. Catches invented content ("正合你的健康") and mashed phrases ("是先如").
-_ZH_GLUE_PHRASES = tuple(piece for text in [*REASON_SUBJECTS["zh"], "而且", *chain(*REASON_PREDICATES["zh"].values())]
-                         for piece in re.split(r"\{\w+\}|[，。：\s]", text) if piece)
-_ZH_FUNCTION = frozenset("的是你它也和与而且及并都很就还更这该其可以能会要在有为对从一个份本门部篇些又或用学约")
-_ZH_GLUE = _ZH_FUNCTION | set("".join(_ZH_GLUE_PHRASES))  # the characters a Chinese reason may be decoded from
+# The same for a reason in an unspaced language (Chinese), which has no spaces to find its words by: each run of
+# Chinese characters must split into pieces of its facts and record, the joining phrases the adapter was trained on
+# (the locale's reason phrasings, or two or more characters of one), and the locale's function characters. Catches
+# invented content ("正合你的健康") and mashed phrases ("是先如").
 _ZH_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
-def _zh_pieces(nameable: str) -> Callable[[str], bool]:
+@dataclass(frozen=True)
+class _Glue:
+    phrases: tuple[str, ...]  # the pieces of the reason phrasings between their slots and marks
+    function: frozenset[str]  # single characters any reason may use
+    characters: frozenset[str]  # every character a reason may be decoded from besides its facts
+
+
+def _glue(table: Locale) -> _Glue:
+    texts = [*table.reason_subjects, *table.reason_joiners, *chain(*table.reason_predicates.values())]
+    phrases = tuple(dict.fromkeys(piece for text in texts for piece in re.split(r"\{\w+\}|[，。：\s]", text) if piece))
+    function = frozenset(table.function_characters)
+    return _Glue(phrases, function, function | set("".join(phrases)))
+
+
+_GLUE_OF = {code: _glue(table) for code, table in LOCALES.items() if not table.spaced}
+
+
+def _unspaced_pieces(nameable: str, glue: _Glue) -> Callable[[str], bool]:
     """Whether a piece of Chinese text may stand in a reason: copied from the facts or record, two or more
     characters of a joining phrase, or one function character."""
-    return lambda piece: (piece in nameable or (len(piece) == 1 and piece in _ZH_FUNCTION)
-                          or (len(piece) > 1 and any(piece in phrase for phrase in _ZH_GLUE_PHRASES)))
+    return lambda piece: (piece in nameable or (len(piece) == 1 and piece in glue.function)
+                          or (len(piece) > 1 and any(piece in phrase for phrase in glue.phrases)))
 
 
 def _unsplittable(run: str, allowed: Callable[[str], bool]) -> str:
@@ -136,8 +149,8 @@ class Evidence:
         nameable = self.nameable_text
         allowed = _GLUE | set(re.findall(r"[a-z]+", nameable))
         words = [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and not _known(w, allowed)]
-        allowed_zh = _zh_pieces(nameable)
-        return words + [piece for run in _ZH_RUN.findall(text) if (piece := _unsplittable(run, allowed_zh))]
+        allowed_cjk = _unspaced_pieces(nameable, _GLUE_OF.get(self.language, _GLUE_OF["zh"]))
+        return words + [piece for run in _ZH_RUN.findall(text) if (piece := _unsplittable(run, allowed_cjk))]
 
     def vocabulary(self) -> list[str]:
         """What a reason may be spelled from, for decoding limited to it: the facts, record and title, their words
@@ -145,7 +158,7 @@ class Evidence:
         r = self.resource
         texts = [*self.facts, *r.topics, r.resource_type.replace("_", " "), r.title, r.section or ""]
         words = {w for text in texts for w in re.findall(r"[^\W_]+|[+#]+", text)}
-        glue = _ZH_GLUE if self.language == "zh" else _GLUE
+        glue = _GLUE_OF[self.language].characters if self.language in _GLUE_OF else _GLUE
         characters = _CJK.findall(" ".join(texts))  # a Chinese word's characters may be used one by one
         return [*texts, *words, *(f"{w}s" for w in words if w.isascii()), *characters, *glue, *_SHORT, *_MARKS]
 
@@ -156,8 +169,9 @@ class Evidence:
             if fact.supports and fact.learner_specific:
                 values += [str(v) for k, v in fact.values.items() if k not in ("how", "why") and str(v).strip()]
         words = list(values)
-        for table in (FORMAT_NOUNS, LANGUAGE_NAMES, LEVEL_WORDS):
-            words += [word for v in values if v in table for word in table[v]]
+        for table in LOCALES.values():  # a format or level may be named in any language
+            for names in (table.format_nouns, table.language_names, table.level_words):
+                words += [names[v] for v in values if v in names]
         return [w.lower().removeprefix("a ").removeprefix("an ") for w in words if w.strip()]
 
     def names_a_learner_fact(self, text: str) -> bool:
@@ -199,9 +213,10 @@ def problems(reason: str, evidence: Evidence, topics_in: Callable[[str], list[st
     grounded = evidence.grounded_text
     nameable = evidence.nameable_text
     resource = evidence.resource
-    if len(text) > (160 if evidence.language == "zh" else 320):
+    spaced = locale(evidence.language).spaced
+    if len(text) > (320 if spaced else 160):
         issues.append("too long")
-    if (evidence.language == "zh") != bool(_CJK.search(text)):
+    if spaced == bool(_CJK.search(text)):
         issues.append(f"not written in the learner's language ({evidence.language})")
     if any(m.group(0).lower() not in nameable for m in _URL.finditer(text)):  # "Boot.dev" may be an author's name
         issues.append("mentions a link")
@@ -274,11 +289,12 @@ def lasting_problems(partial: str, evidence: Evidence) -> list[str]:
     """Problems of a draft still being written that no continuation can repair (its last, open word is not read)."""
     # Read as clean_draft will: one line, no opening quote (a quote would make the first word look like a name).
     text = " ".join(_OPEN_WORD.sub("", partial.replace("\ufffd", "")).split()).lstrip("\"' ")
-    if evidence.language == "zh":  # the Chinese run being written may still grow into a joining phrase
+    spaced = locale(evidence.language).spaced
+    if not spaced:  # the Chinese run being written may still grow into a joining phrase
         text = re.sub(r"[\u4e00-\u9fff]+$", "", text)
     if not text:
         return []
     found = [p for p in problems(text, evidence) if p.startswith(_LASTING)]
-    if evidence.language != "zh" and _CJK.search(text):  # an English reason never loses the Chinese it has written
+    if spaced and _CJK.search(text):  # an English reason never loses the Chinese it has written
         found.append(f"not written in the learner's language ({evidence.language})")
     return found

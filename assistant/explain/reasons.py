@@ -11,12 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.explain.check import SENTENCE_ENDS, Evidence, lasting_problems, problems
-from assistant.explain.facts import LANGUAGE_NAMES, record_facts, render_all
+from assistant.explain.facts import record_facts, render_all
 from assistant.explain.phrasing import phrasings
-from assistant.llm.inputs import facts_block
-from assistant.llm.model import GenerationLimits, LocalLLM
-from assistant.llm.prompts import PromptTemplate
+from assistant.locale import ENGLISH, locale
 from assistant.reply import Fact, Reason, Recommendation
+from assistant.tasks.reasons import Draft, ReasonDrafter
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +67,11 @@ def choose_facts(recommendations: list[Recommendation]) -> list[list[Fact]]:
 
 def template_reason(facts: list[str], language: str) -> str:
     """A plain sentence built only from the facts; the fallback whenever the model's sentence is rejected."""
-    if language == "zh":
-        return ("；".join(facts[:3]) + "。") if facts else "它与你的请求内容相符。"
+    table = locale(language)
     if not facts:
-        return "It matches the words of your request."
-    text = ", and ".join(facts[:3])
-    return f"{text[:1].upper()}{text[1:]}."
+        return table.phrase("reason_no_facts")
+    text = table.template_joiner.join(facts[:3])
+    return f"{text[:1].upper()}{text[1:]}{table.full_stop}"
 
 
 # A sentence ends at CJK end marks, or at . ! ? followed by a space, but not after an initial ("David E. Penney") and
@@ -136,15 +134,13 @@ class ReasonStats:
 
 
 class ReasonWriter:
-    def __init__(self, llm: LocalLLM | None, prompt: PromptTemplate, retry: PromptTemplate | None,
-                 limits: GenerationLimits, topics_in: Callable[[str], list[str]] | None = None,
+    """Drafts (with the LLM, when there is one), checks, prunes, retries once, and falls back to templates."""
+
+    def __init__(self, drafter: ReasonDrafter | None, topics_in: Callable[[str], list[str]] | None = None,
                  stop_early: bool = True, limit_vocabulary: bool = True):
-        self.llm = llm
+        self.drafter = drafter
         self.stop_early = stop_early
         self.limit_vocabulary = limit_vocabulary
-        self.prompt = prompt
-        self.retry = retry
-        self.limits = limits
         self.topics_in = topics_in
         self.stats = ReasonStats()
 
@@ -158,23 +154,20 @@ class ReasonWriter:
         log.warning("No template sentence of %s passes the check; showing the first fact alone", facts)
         return template_reason(facts[:1], evidence.language)
 
-    def _generate(self, template: PromptTemplate, items: list[tuple[Recommendation, list[str]]],
-                  evidence: list[Evidence], objections: list[str] | None = None) -> list[str]:
+    def _drafts(self, items: list[tuple[Recommendation, list[str]]], evidence: list[Evidence],
+                objections: list[str] | None = None) -> list[str]:
         language = evidence[0].language
-        conversations = []
-        for i, (rec, facts) in enumerate(items):
-            values = dict(facts=facts_block(facts or ["it matches the words of the request"]),
-                          title=rec.resource.title, language_name=LANGUAGE_NAMES.get(language, (language,))[0])
-            if objections is not None:
-                values["problems"] = objections[i]
-            conversations.append(template.render(**values))
-        # A draft stops as soon as it is settled: the longest draft sets how long the whole batch takes.
-        done_when = (lambda i, text: settled(text, evidence[i])) if self.stop_early else None
-        # Decoding only from the words the check allows keeps drafts from straying (and skips most of the vocabulary).
-        vocabulary = [e.vocabulary() for e in evidence] if self.limit_vocabulary else None
-        hints = [phrasings(e.values, language) for e in evidence]  # the tuned model mostly writes these wordings
-        drafts = self.llm.generate(conversations, self.limits, done_when, vocabulary, hints)
-        return [clean_draft(t) for t in drafts]
+        name = ENGLISH.name_of("language_names", language)
+        drafts = [Draft(
+            facts, rec.resource.title, name,
+            # Decoding only from the words the check allows keeps drafts from straying (and skips most of the vocabulary).
+            vocabulary=e.vocabulary() if self.limit_vocabulary else None,
+            # A draft stops as soon as it is settled: the longest draft sets how long the whole batch takes.
+            done=(lambda text, e=e: settled(text, e)) if self.stop_early else None,
+            hints=phrasings(e.values, language),  # the tuned model mostly writes these wordings
+            problems=None if objections is None else objections[i],
+        ) for i, ((rec, facts), e) in enumerate(zip(items, evidence))]
+        return [clean_draft(t) for t in self.drafter.draft(drafts)]
 
     def write(self, recommendations: list[Recommendation], language: str) -> list[Reason]:
         """Reasons in rank order; each either passed the check or is a template sentence of the same facts."""
@@ -183,16 +176,16 @@ class ReasonWriter:
         evidence = [Evidence(facts, rec.resource, language, values)
                     for rec, facts, values in zip(recommendations, rendered, supporting)]
         accepted: list[str | None] = [None] * len(recommendations)
-        if self.llm is not None and recommendations:
-            drafts = self._generate(self.prompt, list(zip(recommendations, rendered)), evidence)
+        if self.drafter is not None and recommendations:
+            drafts = self._drafts(list(zip(recommendations, rendered)), evidence)
             objections = {i: problems(d, evidence[i], self.topics_in) for i, d in enumerate(drafts)}
             for i, draft in enumerate(drafts):
                 accepted[i] = draft if not objections[i] else prune(draft, evidence[i], self.topics_in)
             again = [i for i in objections if accepted[i] is None]
-            if again and self.retry is not None:
+            if again and self.drafter.retry is not None:
                 self.stats.retried += len(again)
-                redrafts = self._generate(self.retry, [(recommendations[i], rendered[i]) for i in again],
-                                          [evidence[i] for i in again], ["; ".join(objections[i]) for i in again])
+                redrafts = self._drafts([(recommendations[i], rendered[i]) for i in again],
+                                        [evidence[i] for i in again], ["; ".join(objections[i]) for i in again])
                 for i, draft in zip(again, redrafts):
                     issues = problems(draft, evidence[i], self.topics_in)
                     accepted[i] = draft if not issues else prune(draft, evidence[i], self.topics_in)

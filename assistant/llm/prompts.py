@@ -6,26 +6,16 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 from langchain_core.prompts import ChatPromptTemplate
 
-if TYPE_CHECKING:  # the model module imports torch; checking templates must stay quick
-    from assistant.llm.model import Message
+from assistant.llm.base import Message
 
 log = logging.getLogger(__name__)
 
 _ROLES = {"system": "system", "user": "human", "assistant": "ai"}
 _BACK = {"system": "system", "human": "user", "ai": "assistant"}
-
-# The prompts the code renders, with the variables it passes (checked at start and by `assistant prompts check`).
-REQUIRED_PROMPTS = {
-    "reason": {"facts", "title", "language_name"},
-    "reason_retry": {"facts", "title", "language_name", "problems"},
-    "profile": {"history", "message"},
-    "relevance": {"learner", "resource"},
-}
 
 
 class PromptError(ValueError):

@@ -61,9 +61,6 @@ class ProfileDelta(BaseModel):
         """Compact JSON with only the stated slots, the form the profile prompt's answer takes."""
         return self.model_dump_json(exclude_defaults=True)
 
-    def is_empty(self) -> bool:
-        return self == ProfileDelta()
-
 
 class LearnerProfile(BaseModel):
     """Everything the assistant believes about one learner; visible to them, editable, exportable, deletable."""

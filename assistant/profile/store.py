@@ -6,7 +6,6 @@ One transaction per event, so a crash loses nothing that was acknowledged. Every
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from datetime import datetime
@@ -73,6 +72,7 @@ class LearnerStore(Protocol):
     def last_reply(self, learner_id: str) -> str | None: ...
     def record_feedback(self, profile: LearnerProfile, resource_id: str, kind: str) -> FeedbackEvent: ...
     def positive_events(self) -> list[tuple[str, str, float]]: ...
+    def feedback_count(self) -> int: ...
     def export(self, learner_id: str) -> LearnerExport: ...
     def forget(self, learner_id: str) -> int: ...
 
@@ -101,9 +101,6 @@ class ProfileStore:
         with self._lock:
             row = self._conn.execute("SELECT profile_json FROM profiles WHERE learner_id = ?", (learner_id,)).fetchone()
         return LearnerProfile.model_validate_json(row[0]) if row else None
-
-    def get_or_new(self, learner_id: str) -> LearnerProfile:
-        return self.get(learner_id) or LearnerProfile(learner_id=learner_id)
 
     def save(self, profile: LearnerProfile) -> None:
         with self._lock, self._conn:

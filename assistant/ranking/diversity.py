@@ -9,7 +9,6 @@ import numpy as np
 from assistant.ranking.fusion import Ranked
 from assistant.ranking.types import Focus
 
-
 BAND = 0.8  # diversify among the candidates scoring at least this share of the best (rescaled), if k of them
 
 

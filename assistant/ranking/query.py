@@ -1,9 +1,10 @@
-"""From the profile and the dialogue to the semantic query text and Chroma metadata filters."""
+"""From the profile and the dialogue to the semantic query text and the filters on resource fields."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.catalog.filters import Equals, Filter, Has, Lacks, OneOf, all_of, any_of
 from assistant.profile.schema import LearnerProfile
 
 # Filters are dropped in this order when too few candidates remain: the learner's language matters most.
@@ -15,47 +16,33 @@ _LEVEL_RANGE = {"beginner": ["beginner", "intermediate", "unknown"], "advanced":
 @dataclass(frozen=True)
 class Query:
     parts: tuple[tuple[str, float], ...]  # texts and their weights in the query vector
-    filters: dict[str, dict] = field(default_factory=dict)  # filter name -> Chroma where clause
+    filters: dict[str, Filter] = field(default_factory=dict)  # filter name (RELAX_ORDER) -> its condition
 
     @property
     def text(self) -> str:
         return " ".join(text for text, _ in self.parts)
 
-    def where(self, dropped: frozenset[str] | set[str] = frozenset(), extra: dict | None = None) -> dict | None:
-        clauses = [clause for name, clause in self.filters.items() if name not in dropped]
-        if extra:
-            clauses.append(extra)
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    def where(self, dropped: frozenset[str] | set[str] = frozenset(), extra: Filter | None = None) -> Filter | None:
+        """Every filter not dropped, and the extra condition."""
+        return all_of(*[clause for name, clause in self.filters.items() if name not in dropped], extra)
 
     @property
     def relaxable(self) -> list[str]:
         return [name for name in RELAX_ORDER if name in self.filters]
 
 
-def _any_of(clauses: list[dict]) -> dict:
-    return clauses[0] if len(clauses) == 1 else {"$or": clauses}
-
-
-def _all_of(clauses: list[dict]) -> dict:
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def build_filters(profile: LearnerProfile) -> dict[str, dict]:
-    filters: dict[str, dict] = {}
+def build_filters(profile: LearnerProfile) -> dict[str, Filter]:
+    filters: dict[str, Filter] = {}
     if profile.language:
-        filters["language"] = {"language": profile.language}
-    format_clauses = []
-    if profile.liked_formats:
-        format_clauses.append(_any_of([{"formats": {"$contains": f}} for f in profile.liked_formats]))
-    format_clauses += [{"formats": {"$not_contains": f}} for f in profile.avoided_formats]
-    if format_clauses:
-        filters["formats"] = _all_of(format_clauses)
+        filters["language"] = Equals("language", profile.language)
+    liked = any_of(*[Has("formats", f) for f in profile.liked_formats])
+    formats = all_of(liked, *[Lacks("formats", f) for f in profile.avoided_formats])
+    if formats is not None:
+        filters["formats"] = formats
     if profile.free_only:
-        filters["free"] = {"free": "yes"}
+        filters["free"] = Equals("free", True)
     if profile.level in _LEVEL_RANGE:
-        filters["level"] = {"level": {"$in": _LEVEL_RANGE[profile.level]}}
+        filters["level"] = OneOf("level", tuple(_LEVEL_RANGE[profile.level]))
     return filters
 
 

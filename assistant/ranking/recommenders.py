@@ -13,6 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.catalog.filters import Equals, Has, all_of, any_of
 from assistant.catalog.schema import Resource
 from assistant.knowledge.topics import LanguageCoverage
 from assistant.profile.rules import asked_language
@@ -23,7 +24,7 @@ from assistant.ranking.fusion import Ranked, by_score, score_one
 from assistant.ranking.query import Query, build_query
 from assistant.ranking.types import Candidate, Feedback, Focus, RankingInput, Scorer
 from assistant.reply import TurnContext
-from assistant.vectorstore import Hit, VectorStore
+from assistant.vectorstore import Hit, ResourceIndex
 
 RelevanceFn = Callable[[LearnerProfile, str, list[str], list[Resource]], list[float]]  # profile, request, topics
 
@@ -68,7 +69,7 @@ class HybridSettings:
 
 
 class HybridRecommender:
-    def __init__(self, store: VectorStore, finder: FocusFinder, scorers: Sequence[Scorer], settings: HybridSettings,
+    def __init__(self, store: ResourceIndex, finder: FocusFinder, scorers: Sequence[Scorer], settings: HybridSettings,
                  relevance: RelevanceFn | None = None, coverage: LanguageCoverage | None = None):
         self.store = store
         self.coverage = coverage
@@ -107,12 +108,12 @@ class HybridRecommender:
         found: list[Candidate] = []
         for topic, evidence in focus.topics.items():
             if evidence.confidence >= 0.5:
-                where = query.where(set(dropped), {"topics": {"$contains": topic}})
+                where = query.where(set(dropped), Has("topics", topic))
                 found += [_candidate(h, "topic") for h in _excluding(
                     self.store.search(vector, where, self.settings.topic_pool), excluded)]
         concepts = [n.concept.tag for n in focus.needs] + [t.tag for t in focus.targets]
         for tag in dict.fromkeys(concepts):
-            where = query.where(set(dropped) | {"formats", "level"}, {"concept": tag})
+            where = query.where(set(dropped) | {"formats", "level"}, Equals("concept", tag))
             found += [_candidate(h, "concept") for h in _excluding(
                 self.store.search(vector, where, self.settings.concept_pool), excluded)]
         return found
@@ -128,14 +129,13 @@ class HybridRecommender:
             # Off-topic resources in the learner's language would fill the list: the topic filter takes the
             # language filter's place (the Chinese request's own script would otherwise pull in Chinese hits).
             dropped.append("language")
-            on_topic = [{"topics": {"$contains": t}} for t in profile.current_topics()]
-            where = query.where(set(dropped), on_topic[0] if len(on_topic) == 1 else {"$or": on_topic})
+            on_topic = any_of(*[Has("topics", t) for t in profile.current_topics()])
+            where = query.where(set(dropped), on_topic)
             hits = _excluding(self.store.search(vector, where, self.settings.pool), excluded)
         language_only = query.where(set(dropped) | {"formats", "level", "free"})
 
         def best_in_topic(topic: str) -> float:
-            in_topic = {"topics": {"$contains": topic}}
-            found = self.store.search(vector, {"$and": [language_only, in_topic]} if language_only else in_topic, 1)
+            found = self.store.search(vector, all_of(language_only, Has("topics", topic)), 1)
             return found[0].similarity if found else 0.0
 
         candidates = [_candidate(h) for h in hits]
@@ -190,7 +190,7 @@ class HybridRecommender:
 class DenseRecommender:
     """Baseline: a plain dense-retrieval chatbot, the learner's messages embedded and matched, no filters."""
 
-    def __init__(self, store: VectorStore):
+    def __init__(self, store: ResourceIndex):
         self.store = store
 
     def recommend(self, request: Request) -> Recommendations:
@@ -203,7 +203,7 @@ class DenseRecommender:
 class BM25Recommender:
     """Baseline: BM25 keyword match of the learner's messages against each resource's summary text."""
 
-    def __init__(self, store: VectorStore):
+    def __init__(self, store: ResourceIndex):
         import bm25s
 
         from assistant.catalog.documents import summary_text
@@ -231,7 +231,7 @@ class BM25Recommender:
 class PopularityRecommender:
     """Baseline: the resources most learners found helpful or opened, the same for everyone."""
 
-    def __init__(self, store: VectorStore):
+    def __init__(self, store: ResourceIndex):
         self.resources, self.embeddings = store.summaries()
 
     def recommend(self, request: Request) -> Recommendations:

@@ -13,9 +13,9 @@ DEFAULT_DATA = Path(".cache/training-data")
 
 
 def _base_dir(settings: Settings) -> Path:
-    from assistant.llm.loader import resolve_model_dir
+    from assistant.llm.hf.loader import resolve_model_dir
 
-    return Path(resolve_model_dir(settings.llm_model, settings.model_cache_dir, "float32"))
+    return Path(resolve_model_dir(settings.llm.model, settings.model_cache_dir, "float32"))
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -37,8 +37,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.out is None:
         print("error: give --build-data, --eval ADAPTER, or --out adapters/NAME to train", file=sys.stderr)
         return 2
+    from assistant.llm.hf.lora import ALL_LINEAR, TrainSettings, train
+    from assistant.training.examples import read_jsonl
     from assistant.training.model_card import write_model_card
-    from assistant.training.train import ALL_LINEAR, TrainSettings, train
 
     train_settings = TrainSettings(
         steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, rank=args.rank, alpha=2 * args.rank,
@@ -46,7 +47,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         top_layers=args.top_layers, max_length=args.max_length, dtype=args.dtype, max_minutes=args.max_minutes,
         seed=args.seed,
     )
-    run = train(args.data, args.out, _base_dir(settings), train_settings, resume=args.resume, limit=args.limit)
+    examples = read_jsonl(args.data / "train.jsonl")[:args.limit]
+    run = train(examples, args.out, _base_dir(settings), train_settings, resume=args.resume)
     write_model_card(args.out)
     print(json.dumps({k: v for k, v in run.items() if k != "losses"}, indent=1))
     return 0

@@ -14,13 +14,13 @@ from rich.console import Console
 from rich.table import Table
 from tqdm import tqdm
 
-from assistant.config import PROJECT_ROOT
+from assistant.config import PROJECT_ROOT, LLMSettings
 from assistant.explain.reasons import clean_draft as clean_reason  # the trimming serving applies before its check
-from assistant.llm.inputs import dialogue_inputs
-from assistant.llm.model import GenerationLimits, LocalLLM, Message
+from assistant.llm import LLM, GenerationLimits, GenerationRequest, Message, build_llm
 from assistant.llm.prompts import load_prompts
 from assistant.profile import rules
 from assistant.profile.schema import LearnerProfile, ProfileDelta
+from assistant.tasks.render import dialogue_inputs
 from assistant.training.examples import Example, read_jsonl
 from assistant.training.metrics import auc, dev_profile_accuracy, faithful, parse_delta, slot_accuracy
 from assistant.training.model_card import write_model_card
@@ -37,7 +37,7 @@ _NO_TIME_LIMIT = 600.0  # evaluation measures what the model writes, not what a 
 class Runner:
     """One model as serving loads it (base, or base with the adapter merged in), in length-sorted batches."""
 
-    llm: LocalLLM
+    llm: LLM
 
     def _batches(self, conversations: list[list[Message]], desc: str | None) -> Iterator[list[int]]:
         order = sorted(range(len(conversations)), key=lambda i: len(str(conversations[i])))
@@ -49,7 +49,7 @@ class Runner:
         answers: list[str] = [""] * len(conversations)
         limits = GenerationLimits(max_new_tokens, max_time_s=_NO_TIME_LIMIT)
         for chunk in self._batches(conversations, desc):
-            for i, text in zip(chunk, self.llm.generate([conversations[i] for i in chunk], limits)):
+            for i, text in zip(chunk, self.llm.generate([GenerationRequest(conversations[i]) for i in chunk], limits)):
                 answers[i] = text
         return answers
 
@@ -70,9 +70,11 @@ class Runner:
 
 
 def load_runner(base_dir: Path, adapter_dir: Path | None) -> Runner:
-    llm = LocalLLM(base_dir, adapter=adapter_dir)
-    if adapter_dir is not None and llm.adapter is None:
-        raise SystemExit(f"error: {llm.adapter_error}")  # evaluating the base model twice would mislead
+    settings = LLMSettings(backend="hf", model=str(base_dir), adapter=str(adapter_dir.resolve()) if adapter_dir else "")
+    llm = build_llm(settings, Path(base_dir).parent)
+    info = llm.describe()
+    if adapter_dir is not None and info.adapter is None:
+        raise SystemExit(f"error: {info.adapter_error}")  # evaluating the base model twice would mislead
     return Runner(llm)
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.llm.model import Message
+from assistant.llm.base import Message
 
 Task = Literal["profile", "relevance", "reason"]
 TASKS: tuple[str, ...] = Task.__args__  # type: ignore[attr-defined]

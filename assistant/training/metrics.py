@@ -9,8 +9,8 @@ from pydantic import ValidationError
 
 from assistant.catalog.schema import Resource
 from assistant.explain.check import Evidence, problems
-from assistant.reply import Fact
 from assistant.profile.schema import LearnerProfile, ProfileDelta
+from assistant.reply import Fact
 
 SLOTS = ("topics", "known", "gaps", "level", "formats", "avoid_formats", "time_budget_minutes", "device", "language",
          "free_only")

@@ -43,9 +43,6 @@ class Catalog:
     heldout_topics: frozenset[str]  # normalised topic keys never shown in train examples
     splits: dict[str, SplitPool]
 
-    def is_heldout(self, topic: str) -> bool:
-        return normalise(topic) in self.heldout_topics
-
 
 def _eligible_topics(resources: list[Resource]) -> Counter:
     """Topics a learner could ask for: the catalog's own labels minus list headings ("Language Agnostic")."""

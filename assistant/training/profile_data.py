@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.llm.inputs import dialogue_inputs
 from assistant.llm.prompts import PromptTemplate
 from assistant.profile.schema import FORMATS, LEVEL_ORDER
+from assistant.tasks.render import dialogue_inputs
 from assistant.training.examples import Example
 from assistant.training.messages import Composer, Message
 

@@ -6,28 +6,26 @@ import random
 
 from assistant.catalog.schema import Resource
 from assistant.explain.check import Evidence, problems
-from assistant.explain.facts import LANGUAGE_NAMES, fact_words, record_facts, render_all
-from assistant.explain.phrasing import REASON_PREDICATES, REASON_SUBJECTS
-from assistant.llm.inputs import facts_block
+from assistant.explain.facts import fact_words, record_facts, render_all
 from assistant.llm.prompts import PromptTemplate
+from assistant.locale import ENGLISH, locale
 from assistant.profile.schema import FORMATS
 from assistant.reply import Fact
+from assistant.tasks.reasons import NO_FACTS
+from assistant.tasks.render import facts_block
 from assistant.training.examples import Example
 from assistant.training.pool import SplitPool
 
 _BUDGETS = (15, 20, 30, 45, 60, 90, 120, 180, 240)
-# What serving renders when a recommendation has no supporting fact (assistant/explain/reasons.py).
-NO_FACTS = "it matches the words of the request"
-_NO_FACTS_REASON = {"en": "It matches the words of your request.", "zh": "它与你的请求内容相符。"}
 
 
 def write_reason(facts: list[Fact], language: str, rng: random.Random) -> str:
     """The target sentence: a subject, then one predicate per fact in the facts' order."""
     if not facts:
-        return _NO_FACTS_REASON[language]
-    bank = REASON_PREDICATES[language]
+        return locale(language).phrase("reason_no_facts")
+    bank = locale(language).reason_predicates
     predicates = [rng.choice(bank[f.kind]).format(**fact_words(f, language)) for f in facts]
-    subject = rng.choice(REASON_SUBJECTS[language])
+    subject = rng.choice(locale(language).reason_subjects)
     if language == "zh":
         body = "，".join(predicates[:-1]) + ("，而且" if len(predicates) > 1 else "") + predicates[-1]
         return f"{subject}{body}。"
@@ -106,7 +104,7 @@ class ReasonBuilder:
         return Example(
             task="reason", language=language, split=self.pool.name,
             messages=self.prompt.render(facts=facts_block(rendered), title=resource.title,
-                                        language_name=LANGUAGE_NAMES[language][0]),
+                                        language_name=ENGLISH.name_of("language_names", language)),
             answer=reason, topics=sorted(set(topics)),
             meta={"facts": rendered, "title": resource.title, "resource_id": resource.id, "language": language,
                   "resource": resource.model_dump(mode="json"), "fact_values": [f.model_dump() for f in facts]},

@@ -6,13 +6,12 @@ from dataclasses import asdict, dataclass
 
 from assistant.catalog.schema import Resource
 from assistant.knowledge.topics import normalise
-from assistant.llm.inputs import learner_summary, resource_summary
 from assistant.llm.prompts import PromptTemplate
 from assistant.profile.schema import FORMATS, LearnerProfile
+from assistant.tasks.render import learner_summary, resource_summary
 from assistant.training.examples import Example
 from assistant.training.messages import Composer, mention
 
-DIMENSIONS = ("topic", "format", "language", "level")
 _SAMPLE_TRIES = 300
 
 

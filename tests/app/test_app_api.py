@@ -30,8 +30,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def client(engine):
-    app = launch(engine, block=False, port=_free_port())
+def client(fake_engine):
+    app = launch(fake_engine, block=False, port=_free_port())
     try:
         yield Client(app.local_url, verbose=False)
     finally:
@@ -104,9 +104,9 @@ EVERY_ENDPOINT = {
 }
 
 
-def test_api_key_guards_every_endpoint(engine):
-    keyed = copy.copy(engine)  # shares the loaded index and model; only the settings differ
-    keyed.settings = engine.settings.model_copy(update={"api_key": "test-key"})
+def test_api_key_guards_every_endpoint(fake_engine):
+    keyed = copy.copy(fake_engine)  # shares the loaded index and model; only the settings differ
+    keyed.settings = fake_engine.settings.with_changes(serving={"api_key": "test-key"})
     app = launch(keyed, block=False, port=_free_port())
     try:
         keyless = Client(app.local_url, verbose=False)
@@ -122,10 +122,10 @@ def test_api_key_guards_every_endpoint(engine):
         app.close()
 
 
-def test_the_app_mounts_inside_an_existing_fastapi_app(engine):
+def test_the_app_mounts_inside_an_existing_fastapi_app(fake_engine):
     parent = fastapi.FastAPI()
     parent.get("/health")(lambda: {"ok": True})
-    mount(parent, engine, path="/assistant")
+    mount(parent, fake_engine, path="/assistant")
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(parent, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

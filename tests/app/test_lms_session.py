@@ -23,7 +23,7 @@ def _free_port() -> int:
 
 def _run_session(engine, learner: str, key: str | None) -> dict:
     served = copy.copy(engine)  # shares the loaded index and model; only the settings differ
-    served.settings = engine.settings.model_copy(update={"api_key": key})
+    served.settings = engine.settings.with_changes(serving={"api_key": key})
     app = launch(served, block=False, port=_free_port())
     try:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}

@@ -23,7 +23,7 @@ MIXED = (
 
 def index(folder: Path, *catalogs: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(folder / "no-sources"),
-           "ASSISTANT_INDEX_DIR": str(folder / "index"), "ASSISTANT_DATA_DIR": str(folder / "data")}
+           "ASSISTANT_INDEX_DIR": str(folder / "index"), "ASSISTANT_STORE_DIR": str(folder / "data")}
     command = [sys.executable, "-m", "assistant.cli", "index", *[a for c in catalogs for a in ("--catalog", str(c))]]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
 
@@ -43,7 +43,7 @@ def test_each_bad_row_is_reported_as_file_line_field_problem_and_the_good_rows_a
     assert [(line, field) for line, field, _ in reported] == [
         ("2", "url"), ("3", "invalid JSON"), ("4", "level"), ("5", "duration_minutes")]
     assert "Indexed 2 resources (2 documents)" in run.stdout
-    store = VectorStore(Settings(index_dir=folder / "index"))
+    store = VectorStore(Settings(index={"dir": folder / "index"}).index)
     assert {m["resource_id"] for m in store.collection.get(include=["metadatas"])["metadatas"]} == {"my-1", "my-5"}
     store.close()
 
@@ -56,7 +56,7 @@ def test_each_bad_row_is_reported_as_file_line_field_problem_and_the_good_rows_a
 ])
 def test_an_unusable_file_is_a_clear_error_and_leaves_the_index_as_it_was(built, name, content, problem):
     folder, mixed, _ = built
-    before = VectorStore(Settings(index_dir=folder / "index"))
+    before = VectorStore(Settings(index={"dir": folder / "index"}).index)
     fingerprint, count = before.stored_fingerprint(), before.count()
     before.close()
     path = folder / name
@@ -65,6 +65,6 @@ def test_an_unusable_file_is_a_clear_error_and_leaves_the_index_as_it_was(built,
     run = index(folder, mixed, path)
     assert run.returncode == 2
     assert f"error: {path}: {problem}" in run.stderr and "Traceback" not in run.stderr
-    after = VectorStore(Settings(index_dir=folder / "index"))
+    after = VectorStore(Settings(index={"dir": folder / "index"}).index)
     assert (after.stored_fingerprint(), after.count(), after.damage()) == (fingerprint, count, None)
     after.close()

@@ -4,12 +4,13 @@ import json
 import subprocess
 import sys
 
+from assistant.catalog.filters import Equals, Has
 from assistant.evaluation.cases import EvalCase
 from assistant.evaluation.runner import evaluate, summarise
 
 
 def _rust_books(store) -> list[str]:
-    return [h.resource.id for h in store.search("Rust programming language book", {"topics": {"$contains": "Rust"}}, 10)]
+    return [h.resource.id for h in store.search("Rust programming language book", Has("topics", "Rust"), 10)]
 
 
 def _cases(store) -> list[dict]:
@@ -17,7 +18,7 @@ def _cases(store) -> list[dict]:
         {"id": "rust-book", "kind": "format", "turns": ["Hi!", "I'm new to Rust and I'd like a book, please."],
          "relevant": _rust_books(store), "expected_profile": {"formats": ["book"], "level": "beginner"}},
         {"id": "git-zh", "kind": "language", "turns": ["我想学习 Git 版本控制，推荐中文的资料。"],
-         "relevant": [h.resource.id for h in store.search("Git 版本控制", {"language": "zh"}, 10)],
+         "relevant": [h.resource.id for h in store.search("Git 版本控制", Equals("language", "zh"), 10)],
          "expected_profile": {"language": "zh"}},
     ]
 

@@ -4,8 +4,8 @@ by the token limit is closed, not left dangling."""
 import pytest
 
 from assistant.catalog.schema import Resource
-from assistant.explain.facts import record_facts, render_all
 from assistant.explain.check import Evidence, problems
+from assistant.explain.facts import record_facts, render_all
 from assistant.explain.reasons import MAX_FACTS, choose_facts, clean_draft, prune, settled, template_reason
 from assistant.reply import Fact, Recommendation
 
@@ -98,14 +98,13 @@ def test_a_stray_clause_is_cut_and_a_draft_with_nothing_grounded_left_is_refused
 
 def test_the_fallback_sentence_leaves_out_a_fact_that_makes_it_repeat_itself():
     from assistant.explain.reasons import ReasonWriter
-    from assistant.llm.model import GenerationLimits
 
     facts = ["it teaches Bayes' rule, which you need before Bayesian networks",
              "it covers Bayes rule, which you mentioned", "it takes about 119 minutes"]
     grounds = [Fact(kind="prerequisite", values={}, learner_specific=True)]
     evidence = Evidence(facts, Resource(id="mc-59", title="Bayes' rule", url="https://example.org"), "en", grounds)
     assert problems(template_reason(facts, "en"), evidence)  # all three facts together repeat "Bayes rule, which you"
-    writer = ReasonWriter(None, None, None, GenerationLimits())
+    writer = ReasonWriter(None)
     text = writer._checked_template(facts, evidence)
     assert not problems(text, evidence) and text.startswith("It teaches Bayes' rule")
 

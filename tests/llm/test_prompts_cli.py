@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from assistant.config import PROJECT_ROOT
-from assistant.llm.prompts import REQUIRED_PROMPTS, load_prompts
+from assistant.llm.prompts import load_prompts
+from assistant.tasks import REQUIRED_PROMPTS
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

@@ -39,12 +39,12 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 300) ->
 def test_acknowledged_feedback_survives_kill_minus_nine(settings, store, tmp_path):
     # The server gets its own copy of the index: one process per Chroma directory.
     index = tmp_path / "index"
-    shutil.copytree(settings.index_dir, index)
+    shutil.copytree(settings.index.dir, index)
     data = tmp_path / "data"
     port = _free_port()
     env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_INDEX_DIR": str(index),
-           "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_CACHE_DIR": str(settings.cache_dir),
-           "ASSISTANT_PORT": str(port), "ASSISTANT_MAX_NEW_TOKENS": "8"}
+           "ASSISTANT_STORE_DIR": str(data), "ASSISTANT_CACHE_DIR": str(settings.cache_dir),
+           "ASSISTANT_SERVING_PORT": str(port), "ASSISTANT_LLM_MAX_NEW_TOKENS": "8"}
     server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--no-index"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"

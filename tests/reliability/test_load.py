@@ -85,9 +85,8 @@ def check_isolation(engine, log: dict) -> None:
 
 def test_twenty_learners_at_once_stay_apart(engine):
     # The same engine and stores with 8-token reasons (they fall back to templates): a burst that fits `make test`.
-    catalog = list({id(r): r for r in engine.resources.values()}.values())
-    quick = Engine(engine.settings.model_copy(update={"max_new_tokens": 8}), engine.store, engine.llm, engine.learners,
-                   catalog, engine.graph, engine.prompts)
+    quick = Engine(engine.settings.with_changes(llm={"max_new_tokens": 8}), engine.index, engine.llm, engine.learners,
+                   engine.catalog, engine.graph, engine.prompts)
     log = run_load(quick, seconds=5, turns_at_least=1)
     check_isolation(quick, log)
     assert len(log["turns"]) == LEARNERS

@@ -7,20 +7,19 @@ import re
 
 import pytest
 
-from assistant.training.metrics import faithful
-
 from assistant.catalog import load_catalog
 from assistant.catalog.schema import Resource
+from assistant.config import PROJECT_ROOT
 from assistant.explain.check import Evidence
 from assistant.explain.facts import render_all
-from assistant.explain.phrasing import REASON_PREDICATES, REASON_SUBJECTS
-from assistant.config import PROJECT_ROOT
 from assistant.knowledge.topics import normalise
-from assistant.llm.inputs import dialogue_inputs
 from assistant.llm.prompts import load_prompts
+from assistant.locale import ENGLISH
 from assistant.profile.schema import ProfileDelta
 from assistant.reply import Fact
+from assistant.tasks.render import dialogue_inputs
 from assistant.training.examples import read_jsonl
+from assistant.training.metrics import faithful
 from assistant.training.relevance_data import Wants, fits
 
 
@@ -96,8 +95,8 @@ def test_relevance_negatives_miss_exactly_the_dimension_they_are_labelled_with(t
 
 def test_the_checker_accepts_every_word_the_reason_targets_join_facts_with():
     record = Resource(id="x", title="X", url="https://x.example", resource_type="book", modality="text")
-    for kind, ways in REASON_PREDICATES["en"].items():
+    for kind, ways in ENGLISH.reason_predicates.items():
         # A wording may lean on its own fact's words ("learners who found X helpful"), never on another fact's.
         facts = render_all([Fact(kind=kind, values={"liked": "X"})], "en") if kind == "collaborative" else []
-        for text in REASON_SUBJECTS["en"] + ways:
+        for text in ENGLISH.reason_subjects + ways:
             assert Evidence(facts, record, "en").ungrounded_words(re.sub(r"\{\w+\}", "", text)) == [], text

@@ -10,8 +10,9 @@ from peft import PeftModel
 from safetensors.torch import load_file
 from transformers import AutoModelForCausalLM
 
-from assistant.llm.loader import resolve_model_dir
-from assistant.training.train import TrainSettings, train
+from assistant.llm.hf.loader import resolve_model_dir
+from assistant.llm.hf.lora import TrainSettings, train
+from assistant.training.examples import read_jsonl
 
 TINY = TrainSettings(steps=2, batch_size=2, warmup_steps=1, max_length=220, checkpoint_every=1)
 
@@ -19,7 +20,8 @@ TINY = TrainSettings(steps=2, batch_size=2, warmup_steps=1, max_length=220, chec
 def test_a_few_steps_give_a_loadable_adapter_that_names_the_base_model(small_data, tmp_path: Path):
     base_dir = Path(resolve_model_dir("", Path(".cache/models"), "float32"))
     out = tmp_path / "adapter"
-    run = train(small_data, out, base_dir, TINY, limit=6)
+    examples = read_jsonl(small_data / "train.jsonl")[:6]
+    run = train(examples, out, base_dir, TINY)
     assert run["steps"] == 2 and len(run["losses"]) == 2
 
     config = json.loads((out / "adapter_config.json").read_text())
@@ -29,5 +31,5 @@ def test_a_few_steps_give_a_loadable_adapter_that_names_the_base_model(small_dat
     model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32), out)
     assert model.peft_config["default"].r == TINY.rank
 
-    resumed = train(small_data, out, base_dir, TrainSettings(**{**TINY.__dict__, "steps": 3}), resume=True, limit=6)
+    resumed = train(examples, out, base_dir, TrainSettings(**{**TINY.__dict__, "steps": 3}), resume=True)
     assert resumed["steps"] == 3 and resumed["losses"][:2] == run["losses"]

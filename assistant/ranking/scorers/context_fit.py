@@ -1,7 +1,6 @@
 from assistant.ranking.types import Candidate, RankingInput, Signal
 from assistant.reply import Fact
 
-
 LATE_SESSION_MINUTES = 30  # assumed budget late at night when the learner gave none
 
 

@@ -8,16 +8,16 @@ import torch
 from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM
 
-from assistant.llm.decode import prefill
-from assistant.llm.model import LocalLLM
+from assistant.llm.hf.decode import prefill
+from assistant.llm.hf.model import HFLLM
 
 PROMPT = [{"role": "user", "content": "Recommend a book about Rust."}]
 LORA = dict(r=2, target_modules=["q_proj", "v_proj"], init_lora_weights=False)  # random A and B: a visible change
 
 
 @pytest.fixture(scope="module")
-def base(llm) -> LocalLLM:
-    return LocalLLM(llm.name, adapter=None)
+def base(llm) -> HFLLM:
+    return HFLLM(llm.name, adapter=None)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def adapters(llm, tmp_path_factory) -> dict[str, Path]:
     return {name: root / name for name in ("good", "wrong_shapes", "bad_json", "truncated")} | {"missing": root / "none"}
 
 
-def last_logits(llm: LocalLLM) -> torch.Tensor:
+def last_logits(llm: HFLLM) -> torch.Tensor:
     hidden = prefill(llm.model, llm._sequences([PROMPT]), llm.tokenizer.pad_token_id).hidden
     return llm.model.get_output_embeddings()(hidden)[0]
 
@@ -50,7 +50,7 @@ def test_without_an_adapter_the_base_model_is_served(base):
 
 
 def test_a_lora_adapter_is_merged_into_the_weights(base, adapters):
-    tuned = LocalLLM(base.name, adapter=adapters["good"])
+    tuned = HFLLM(base.name, adapter=adapters["good"])
     assert tuned.adapter == str(adapters["good"]) and tuned.adapter_error is None
     assert not any("lora" in name for name, _ in tuned.model.named_modules())  # merged: no adapter layers left
     assert (last_logits(tuned) - last_logits(base)).abs().max() > 1e-2
@@ -58,12 +58,12 @@ def test_a_lora_adapter_is_merged_into_the_weights(base, adapters):
 
 @pytest.mark.parametrize("broken", ["wrong_shapes", "bad_json", "truncated", "missing"])
 def test_a_broken_adapter_is_reported_and_the_base_model_served(base, adapters, broken, caplog):
-    fallback = LocalLLM(base.name, adapter=adapters[broken])
+    fallback = HFLLM(base.name, adapter=adapters[broken])
     assert fallback.adapter is None and str(adapters[broken]) in fallback.adapter_error
     assert "adapter not used" in caplog.text
     assert torch.allclose(last_logits(fallback), last_logits(base), atol=1e-4)
 
 
 def test_settings_name_the_adapter(settings, adapters):
-    tuned = LocalLLM.from_settings(settings.model_copy(update={"llm_adapter": str(adapters["good"])}))
+    tuned = HFLLM.from_settings(settings.with_changes(llm={"adapter": str(adapters["good"])}).llm, settings.cache_dir)
     assert tuned.adapter == str(adapters["good"])

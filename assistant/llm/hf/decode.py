@@ -15,18 +15,12 @@ import torch
 import torch.nn.functional as F
 from transformers import DynamicCache, PreTrainedModel, PreTrainedTokenizerBase
 
-from assistant.llm.lookup import FILL_NGRAM, PhraseMemory, draft
+from assistant.llm.base import GenerationLimits
+from assistant.llm.hf.lookup import FILL_NGRAM, PhraseMemory, draft
 
 REPETITION_PENALTY = 1.1  # what generate() was called with before this loop; kept so greedy outputs do not change
 MIN_SHARED_PREFIX = 16  # below this many tokens, reading the prefix once does not pay for copying its cache
 DRAFT_TOKENS = 5  # lookup guesses verified per step (0 = one token per step); with phrasing hints 5 beat 3 and 4 (bench)
-
-
-@dataclass(frozen=True)
-class GenerationLimits:
-    max_new_tokens: int = 48
-    max_time_s: float = 20.0
-    stop: tuple[str, ...] = ()  # a row ends at the first of these after some text (e.g. "\n" for one-line answers)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Each turn's profile delta: explicit statements by rule, the rest by the LLM through the profile prompt."""
+"""The profile task: each turn's profile delta, explicit statements by rule, the rest by the LLM through the profile
+prompt (prompts/profile.yaml) when it is switched on."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ import re
 from pydantic import ValidationError
 
 from assistant.knowledge.topics import TopicMatcher
-from assistant.llm.inputs import dialogue_inputs
-from assistant.llm.model import GenerationLimits, LocalLLM
+from assistant.llm.base import LLM, GenerationLimits, GenerationRequest
 from assistant.llm.prompts import PromptTemplate
 from assistant.profile import rules
 from assistant.profile.schema import ProfileDelta
+from assistant.tasks.render import dialogue_inputs
 
 log = logging.getLogger(__name__)
+
+PROMPTS = {"profile": {"history", "message"}}
 
 _JSON_OBJECT = re.compile(r"\{.*\}", re.S)
 
@@ -50,8 +53,10 @@ def combine(stated: ProfileDelta, guessed: ProfileDelta, matcher: TopicMatcher) 
     return ProfileDelta.model_validate(merged.model_dump())
 
 
-class ProfileUpdater:
-    def __init__(self, matcher: TopicMatcher, llm: LocalLLM | None = None, prompt: PromptTemplate | None = None,
+class ProfileReader:
+    """Rules first; the LLM fills the slots they left empty (only when given one)."""
+
+    def __init__(self, matcher: TopicMatcher, llm: LLM | None = None, prompt: PromptTemplate | None = None,
                  limits: GenerationLimits = GenerationLimits(max_new_tokens=64, max_time_s=10.0)):
         self.matcher = matcher
         self.llm = llm if prompt is not None else None
@@ -62,7 +67,8 @@ class ProfileUpdater:
         stated = rules.extract(message, self.matcher)
         if self.llm is None:
             return stated
-        answer = self.llm.generate([self.prompt.render(**dialogue_inputs(earlier, message))], self.limits)[0]
+        request = GenerationRequest(self.prompt.render(**dialogue_inputs(earlier, message)))
+        answer = self.llm.generate([request], self.limits)[0]
         guessed = parse_delta(answer)
         if guessed is None:
             log.info("Profile model answer was not a valid delta: %r", answer[:200])

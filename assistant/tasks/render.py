@@ -1,4 +1,5 @@
-"""How learners, resources and dialogues are shown to the LLM: one rendering shared by serving and training data."""
+"""How learners, resources, dialogues and facts are shown to the LLM: one rendering shared by the tasks and the
+adapter's training data."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The causal LM: batched greedy generation, streaming, yes/no scoring, and an optional merged LoRA adapter."""
+"""The in-process backend: a Hugging Face causal LM with batched greedy generation, streaming, yes/no scoring and
+an optional merged LoRA adapter; it offers every capability of `assistant/llm/base.py`."""
 
 from __future__ import annotations
 
@@ -6,29 +7,31 @@ import logging
 import queue
 import threading
 import unicodedata
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 
-from assistant.config import PROJECT_ROOT
-from assistant.llm.adapter import AdapterError, merge_adapter
-from assistant.llm.decode import DRAFT_TOKENS, GenerationLimits, GreedyDecoder, PrefixCache, prefill
-from assistant.llm.half import use_half_gemv
-from assistant.llm.loader import ModelNotFoundError, resolve_model_dir
-from assistant.llm.lookup import MAX_NGRAM, PhraseMemory
+from assistant.config import PROJECT_ROOT, LLMSettings
+from assistant.llm.base import Capability, GenerationLimits, GenerationRequest, LLMInfo, Message
+from assistant.llm.hf.adapter import AdapterError, merge_adapter
+from assistant.llm.hf.decode import DRAFT_TOKENS, GreedyDecoder, PrefixCache, prefill
+from assistant.llm.hf.half import use_half_gemv
+from assistant.llm.hf.loader import ModelNotFoundError, resolve_model_dir
+from assistant.llm.hf.lookup import MAX_NGRAM, PhraseMemory
 
-__all__ = ["GenerationLimits", "LocalLLM", "Message"]
+__all__ = ["HFLLM"]
 
 log = logging.getLogger(__name__)
 
-Message = dict[str, str]  # {"role": ..., "content": ...}
 MAX_SPELLED = 200_000  # texts whose tokens tokens_of remembers
 
 
-class LocalLLM:
+class HFLLM:
     """A Hugging Face causal LM loaded from local disk only, with an optional LoRA adapter merged into its weights."""
+
+    capabilities = frozenset(Capability)
 
     def __init__(self, model_dir: Path | str, dtype: str = "float32", threads: int = 0,
                  adapter: Path | str | None = None, fp16_decode: bool = True, draft_tokens: int = DRAFT_TOKENS):
@@ -68,13 +71,15 @@ class LocalLLM:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings) -> LocalLLM:
-        model_dir = resolve_model_dir(settings.llm_model, settings.model_cache_dir, settings.llm_dtype)
-        adapter = Path(settings.llm_adapter).expanduser() if settings.llm_adapter else None
+    def from_settings(cls, settings: LLMSettings, cache_dir: Path) -> HFLLM:
+        model_dir = resolve_model_dir(settings.model, cache_dir / "models", settings.dtype)
+        adapter = Path(settings.adapter).expanduser() if settings.adapter else None
         if adapter is not None and not adapter.is_absolute():
             adapter = PROJECT_ROOT / adapter  # like the other paths in settings: relative to the project
-        return cls(model_dir, settings.llm_dtype, settings.llm_threads, adapter, settings.llm_fp16_decode,
-                   settings.llm_draft_tokens)
+        return cls(model_dir, settings.dtype, settings.threads, adapter, settings.fp16_decode, settings.draft_tokens)
+
+    def describe(self) -> LLMInfo:
+        return LLMInfo("hf", Path(self.name).name, self.adapter, self.adapter_error)
 
     def _load_base(self) -> PreTrainedModel:
         try:
@@ -93,7 +98,7 @@ class LocalLLM:
             raise ValueError(f"The tokenizer has no single token for {word!r}; yes_probability cannot be computed.")
         return sorted(ids)
 
-    def _sequences(self, conversations: list[list[Message]]) -> list[list[int]]:
+    def _sequences(self, conversations: Sequence[Sequence[Message]]) -> list[list[int]]:
         texts = [
             self.tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=False) for c in conversations
         ]
@@ -135,23 +140,28 @@ class LocalLLM:
         for prompt, tokens in zip(decoder.sequences, decoder.tokens):
             self._memory.learn(prompt[-MAX_NGRAM:] + tokens)
 
-    def generate(self, conversations: list[list[Message]], limits: GenerationLimits = GenerationLimits(),
-                 done_when: Callable[[int, str], bool] | None = None,
-                 vocabulary: list[Collection[str]] | None = None, hints: list[list[str]] | None = None) -> list[str]:
-        """One greedy completion per conversation, all decoded as one batch; `done_when(i, text)` can end one early,
-        `vocabulary[i]` (words and marks) limits conversation i to the tokens that spell them, and `hints[i]` are
-        texts its answer likely follows (guesses to verify; they never change the answer)."""
-        if not conversations:
+    def generate(self, requests: Sequence[GenerationRequest], limits: GenerationLimits = GenerationLimits()) -> list[str]:
+        """One greedy completion per request, all decoded as one batch; a request's `done` can end its row early,
+        its `vocabulary` (words and marks) limits it to the tokens that spell them, and its `hints` are texts its
+        answer likely follows (guesses to verify; they never change the answer)."""
+        if not requests:
             return []
+        limited = any(r.vocabulary is not None for r in requests)
+        checks = [r.done for r in requests]
+        done_when = (lambda i, text: checks[i] is not None and checks[i](text)) if any(checks) else None
         with self._lock:  # tokens_of's memory is shared too
-            allowed = None if vocabulary is None else [self.tokens_of(words) for words in vocabulary]
-            decoder = self._decoder(self._sequences(conversations), limits, done_when, allowed, hints)
+            # A row without a vocabulary in a limited batch may use any token: every column stays open for it.
+            allowed = [self.tokens_of(r.vocabulary) if r.vocabulary is not None else set(range(len(self.tokenizer)))
+                       for r in requests] if limited else None
+            hints = [list(r.hints) for r in requests] if any(r.hints for r in requests) else None
+            decoder = self._decoder(self._sequences([list(r.messages) for r in requests]), limits, done_when,
+                                    allowed, hints)
             for _ in decoder.steps():
                 pass
             self._remember(decoder)
-        return [decoder.text(row).strip() for row in range(len(conversations))]
+        return [decoder.text(row).strip() for row in range(len(requests))]
 
-    def stream(self, conversation: list[Message], limits: GenerationLimits = GenerationLimits()) -> Iterator[str]:
+    def stream(self, conversation: Sequence[Message], limits: GenerationLimits = GenerationLimits()) -> Iterator[str]:
         """Yield text pieces as they are decoded."""
         pieces: queue.Queue[str | BaseException | None] = queue.Queue()
 
@@ -159,7 +169,7 @@ class LocalLLM:
             # A worker runs the decoding to its end, so a consumer that stops reading never keeps the lock.
             try:
                 with self._lock:
-                    decoder = self._decoder(self._sequences([conversation]), limits)
+                    decoder = self._decoder(self._sequences([list(conversation)]), limits)
                     sent = ""
                     for _ in decoder.steps():
                         text = decoder.settled_text(0)
@@ -178,7 +188,7 @@ class LocalLLM:
                 raise piece
             yield piece
 
-    def yes_probability(self, conversations: list[list[Message]]) -> list[float]:
+    def yes_probability(self, conversations: Sequence[Sequence[Message]]) -> list[float]:
         """P(yes) / (P(yes) + P(no)) for the first answer token of each conversation, from one batched forward pass."""
         if not conversations:
             return []

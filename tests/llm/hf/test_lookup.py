@@ -1,6 +1,6 @@
 """Draft tokens for lookup decoding: from the text itself, the other rows, then the model's earlier answers."""
 
-from assistant.llm.lookup import PhraseMemory, draft
+from assistant.llm.hf.lookup import PhraseMemory, draft
 
 
 def test_a_repeated_phrase_is_continued_from_its_earlier_occurrence():

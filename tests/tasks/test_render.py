@@ -1,6 +1,6 @@
 """What the LLM is shown of a learner: the relevance summary names topics as the catalog does."""
 
-from assistant.llm.inputs import learner_summary
+from assistant.tasks.render import learner_summary
 from assistant.profile.schema import LearnerProfile
 
 

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.llm.prompts import REQUIRED_PROMPTS, PromptError, check_prompts, load_prompt
+from assistant.llm.prompts import PromptError, check_prompts, load_prompt
+from assistant.tasks import REQUIRED_PROMPTS
 
 
 def add_prompts_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -42,10 +43,11 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 def example_values(name: str, language: str = "en") -> dict[str, str]:
     """Sample inputs for a template, rendered by the same functions the engine uses."""
     from assistant.catalog.schema import Resource
-    from assistant.explain.facts import LANGUAGE_NAMES, render_all
-    from assistant.llm.inputs import dialogue_inputs, facts_block, learner_summary, resource_summary
+    from assistant.explain.facts import render_all
+    from assistant.locale import ENGLISH
     from assistant.profile.schema import LearnerProfile
     from assistant.reply import Fact
+    from assistant.tasks.render import dialogue_inputs, facts_block, learner_summary, resource_summary
 
     zh = language == "zh"
     resource = Resource(
@@ -62,7 +64,7 @@ def example_values(name: str, language: str = "en") -> dict[str, str]:
     return {
         "facts": facts_block(render_all(facts, language)),
         "title": resource.title,
-        "language_name": LANGUAGE_NAMES[language][0],
+        "language_name": ENGLISH.name_of("language_names", language),
         **dialogue_inputs(["你好" if zh else "Hi!"], message),
         "learner": learner_summary(profile, message),
         "resource": resource_summary(resource),

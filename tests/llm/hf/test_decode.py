@@ -2,13 +2,18 @@
 
 import torch
 
-from assistant.llm.decode import REPETITION_PENALTY, GenerationLimits, common_prefix, cut_at_stop
+from assistant.llm.base import GenerationLimits, GenerationRequest
+from assistant.llm.hf.decode import REPETITION_PENALTY, common_prefix, cut_at_stop
 
 CONVERSATIONS = [
     [{"role": "user", "content": "What is the capital of France?"}],
     [{"role": "user", "content": "Explain in two sentences what a linked list is."}],
     [{"role": "system", "content": "You answer briefly."}, {"role": "user", "content": "Name three fruits."}],
 ]
+
+
+def generate(llm, conversations, limits: GenerationLimits) -> list[str]:
+    return llm.generate([GenerationRequest(c) for c in conversations], limits)
 
 
 def hf_generate(llm, conversations, max_new_tokens: int) -> list[str]:
@@ -21,26 +26,26 @@ def hf_generate(llm, conversations, max_new_tokens: int) -> list[str]:
 
 
 def test_greedy_loop_writes_what_hf_generate_writes(llm):
-    assert llm.generate(CONVERSATIONS, GenerationLimits(12, 600)) == hf_generate(llm, CONVERSATIONS, 12)
-    assert llm.generate(CONVERSATIONS[1:2], GenerationLimits(12, 600)) == hf_generate(llm, CONVERSATIONS[1:2], 12)
+    assert generate(llm, CONVERSATIONS, GenerationLimits(12, 600)) == hf_generate(llm, CONVERSATIONS, 12)
+    assert generate(llm, CONVERSATIONS[1:2], GenerationLimits(12, 600)) == hf_generate(llm, CONVERSATIONS[1:2], 12)
 
 
 def test_a_stop_string_ends_its_row_and_is_not_returned(llm):
-    full = llm.generate(CONVERSATIONS, GenerationLimits(24, 600))
-    stopped = llm.generate(CONVERSATIONS, GenerationLimits(24, 600, stop=(".",)))
+    full = generate(llm, CONVERSATIONS, GenerationLimits(24, 600))
+    stopped = generate(llm, CONVERSATIONS, GenerationLimits(24, 600, stop=(".",)))
     for whole, cut in zip(full, stopped):
         assert "." not in cut and whole.startswith(cut)
 
 
 def test_the_time_limit_bounds_generation(llm):
-    text = llm.generate(CONVERSATIONS[1:2], GenerationLimits(max_new_tokens=200, max_time_s=0.0))[0]
+    text = generate(llm, CONVERSATIONS[1:2], GenerationLimits(max_new_tokens=200, max_time_s=0.0))[0]
     assert len(llm.tokenizer(text, add_special_tokens=False)["input_ids"]) <= 2
 
 
 def test_streamed_pieces_add_up_to_the_batch_answer(llm):
     limits = GenerationLimits(20, 600, stop=("\n",))
     pieces = list(llm.stream(CONVERSATIONS[1], limits))
-    assert len(pieces) > 1 and "".join(pieces).strip() == llm.generate(CONVERSATIONS[1:2], limits)[0]
+    assert len(pieces) > 1 and "".join(pieces).strip() == generate(llm, CONVERSATIONS[1:2], limits)[0]
 
 
 def test_stop_strings_count_only_after_some_text():
@@ -66,10 +71,10 @@ def test_lookup_decoding_writes_what_one_token_per_step_writes(llm):
     saved = llm.draft_tokens
     try:
         llm.draft_tokens = 0
-        plain = llm.generate(REASON_LIKE + CONVERSATIONS, limits)
+        plain = generate(llm, REASON_LIKE + CONVERSATIONS, limits)
         llm.draft_tokens = 4
-        drafted = llm.generate(REASON_LIKE + CONVERSATIONS, limits)
-        again = llm.generate(REASON_LIKE + CONVERSATIONS, limits)  # now with its earlier answers in memory as well
+        drafted = generate(llm, REASON_LIKE + CONVERSATIONS, limits)
+        again = generate(llm, REASON_LIKE + CONVERSATIONS, limits)  # now with its earlier answers in memory as well
     finally:
         llm.draft_tokens = saved
     assert drafted == plain and again == plain
@@ -77,8 +82,9 @@ def test_lookup_decoding_writes_what_one_token_per_step_writes(llm):
 
 def test_a_row_the_caller_calls_done_ends_there_and_the_others_run_on(llm):
     limits = GenerationLimits(24, 600)
-    full = llm.generate(CONVERSATIONS, limits)
-    ended = llm.generate(CONVERSATIONS, limits, done_when=lambda row, text: row == 1 and len(text) >= 10)
+    full = generate(llm, CONVERSATIONS, limits)
+    ended = llm.generate([GenerationRequest(c, done=(lambda text: len(text) >= 10) if i == 1 else None)
+                          for i, c in enumerate(CONVERSATIONS)], limits)
     assert ended[0] == full[0] and ended[2] == full[2]
     assert full[1].startswith(ended[1]) and 10 <= len(ended[1]) < len(full[1])
 
@@ -86,31 +92,32 @@ def test_a_row_the_caller_calls_done_ends_there_and_the_others_run_on(llm):
 def test_a_limited_vocabulary_allows_only_the_tokens_that_spell_its_words(llm):
     limits = GenerationLimits(16, 600)
     words = ["Paris", "is", "the", "capital", "of", "France", "."]
-    text = llm.generate(CONVERSATIONS[:1], limits, vocabulary=[words])[0]
+    text = llm.generate([GenerationRequest(CONVERSATIONS[0], vocabulary=words)], limits)[0]
     allowed = llm.tokens_of(words) | {llm.tokenizer.eos_token_id}
     assert text and set(llm.tokenizer(text, add_special_tokens=False)["input_ids"]) <= allowed
 
 
 def test_a_vocabulary_holding_every_word_of_the_free_answer_changes_nothing(llm):
     limits = GenerationLimits(16, 600)
-    free = llm.generate(CONVERSATIONS, limits)
+    free = generate(llm, CONVERSATIONS, limits)
     vocabulary = [text.split() + list(".,;:!?'\"()-") for text in free]
-    assert llm.generate(CONVERSATIONS, limits, vocabulary=vocabulary) == free
+    assert llm.generate([GenerationRequest(c, vocabulary=v) for c, v in zip(CONVERSATIONS, vocabulary)], limits) == free
 
 
 def test_a_prompt_prefix_read_before_is_reused_and_the_answers_stay_the_same(llm):
     limits = GenerationLimits(12, 600)
     system = {"role": "system", "content": "You answer in one short sentence, plainly, without lists or headings."}
     batch = [[system, {"role": "user", "content": q}] for q in ("Name a fruit.", "Name a colour.")]
-    first = llm.generate(batch, limits)
+    first = generate(llm, batch, limits)
     assert llm._prefixes.longest(llm._sequences(batch[:1])[0]) >= 16  # the system prompt was kept
-    assert llm.generate(batch, limits) == first and llm.generate(batch[1:], limits) == first[1:]
+    assert generate(llm, batch, limits) == first and generate(llm, batch[1:], limits) == first[1:]
     assert first == hf_generate(llm, batch, 12)
 
 
 def test_hints_only_guess_they_never_change_the_answer(llm):
     limits = GenerationLimits(16, 600)
-    free = llm.generate(CONVERSATIONS, limits)
-    hinted = llm.generate(CONVERSATIONS, limits, hints=[[text] for text in free])
-    misled = llm.generate(CONVERSATIONS, limits, hints=[["Bananas are purple, said nobody."]] * len(CONVERSATIONS))
+    free = generate(llm, CONVERSATIONS, limits)
+    hinted = llm.generate([GenerationRequest(c, hints=[text]) for c, text in zip(CONVERSATIONS, free)], limits)
+    misled = llm.generate([GenerationRequest(c, hints=["Bananas are purple, said nobody."]) for c in CONVERSATIONS],
+                          limits)
     assert hinted == free and misled == free

@@ -1,4 +1,5 @@
-"""LoRA training on CPU: a plain torch loop over length-grouped batches, loss on the answer tokens, resumable."""
+"""LoRA training of the in-process model on CPU: a plain torch loop over length-grouped batches, loss on the answer
+tokens, resumable. The examples come from assistant/training/ (prompt messages and the answer to learn)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import math
 import random
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol
 
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
@@ -16,7 +19,7 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from assistant.training.examples import Example, read_jsonl
+from assistant.llm.base import Message
 
 ALL_LINEAR = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 _GROUP = 32  # batches per length-sorting window: enough to pad little, small enough to keep tasks mixed
@@ -40,13 +43,20 @@ class TrainSettings:
     max_minutes: float | None = None  # stop (and save) when the wall-time budget is spent, whatever `steps` says
 
 
+class Supervised(Protocol):
+    """One training example: the prompt as serving renders it, and the answer to learn."""
+
+    messages: list[Message]
+    answer: str
+
+
 @dataclass
 class Encoded:
     input_ids: list[int]
     answer_start: int  # tokens before this index are the prompt (no loss)
 
 
-def encode(tokenizer, example: Example) -> Encoded:
+def encode(tokenizer, example: Supervised) -> Encoded:
     """Prompt as serving renders it (chat template + generation prompt), then the answer and the end-of-turn token."""
     prompt = tokenizer.apply_chat_template(example.messages, add_generation_prompt=True, tokenize=False)
     prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
@@ -131,12 +141,11 @@ def _checkpoint(model, optimizer, state: dict, folder: Path) -> None:
     tmp.rename(folder)
 
 
-def train(data_dir: Path, out: Path, base_dir: Path, settings: TrainSettings, resume: bool = False,
-          limit: int | None = None) -> dict:
+def train(examples: Sequence[Supervised], out: Path, base_dir: Path, settings: TrainSettings,
+          resume: bool = False) -> dict:
     """Train (or resume) an adapter into `out`; returns the run record also written to `out/training_run.json`."""
     torch.manual_seed(settings.seed)
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
-    examples = read_jsonl(data_dir / "train.jsonl")[:limit]
     encoded = [encode(tokenizer, e) for e in examples]
     kept = [e for e in encoded if len(e.input_ids) <= settings.max_length]
     lengths = [len(e.input_ids) for e in kept]

