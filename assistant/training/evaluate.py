@@ -29,7 +29,7 @@ DEFAULT_DEV = PROJECT_ROOT.parent / "shared" / "data" / "eval" / "dev_dialogues.
 _BATCH = 8
 _MAX_NEW = {"profile": 64, "reason": 48}  # reason: Settings.max_new_tokens, as served
 _LATENCY_SAMPLES = 2  # batch-1 generations timed per generative task
-_SCORER_VERSION = "serving LocalLLM, fp16 decode"  # part of the base-score cache key: change it, rescore
+_SCORER_VERSION = "serving hf backend, fp16 decode"  # part of the base-score cache key: change it, rescore
 _NO_TIME_LIMIT = 600.0  # evaluation measures what the model writes, not what a deadline would cut
 
 
