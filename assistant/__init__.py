@@ -10,6 +10,9 @@ for _var, _value in {
     "GRADIO_ANALYTICS_ENABLED": "False",
     "ANONYMIZED_TELEMETRY": "False",
     "TOKENIZERS_PARALLELISM": "false",
+    # OpenMP threads otherwise spin while they wait: beside another busy process on 2 cores a 3 s turn took ~60 s.
+    # Read when torch first starts its thread pool, so it is set here, before anything imports torch.
+    "OMP_WAIT_POLICY": "PASSIVE",
 }.items():
     os.environ.setdefault(_var, _value)
 

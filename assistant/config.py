@@ -48,7 +48,13 @@ class LLMSettings(BaseModel):
     adapter: str = Field("adapters/smollm2-135m-assistant",
                          description="LoRA adapter folder (peft, relative to the project), merged at load; empty = none")
     fp16_decode: bool = True  # fp16 weight copies for small-batch decoding on CPU: ~2x faster tokens/s here
+    bf16_wide: bool = Field(False, description="On a CPU with AMX, multiply many rows at once (prompts, wide decode "
+                            "steps) with bf16 weight copies: several times faster, slightly different numbers")
     draft_tokens: int = Field(5, ge=0, description="Lookup-decoding guesses verified per step (0 = one token per step)")
+    batching: bool = Field(True, description="One thread owns the model and batches concurrent learners' requests; "
+                           "False = one request at a time")
+    relevance_wait_s: float = Field(0.3, ge=0, description="How long the cards may wait for the model to start "
+                                    "judging relevance; past it the turn ranks without P(yes)")
     max_new_tokens: int = 48
     timeout_s: float = 20.0
     judged_per_shown: int = Field(2, ge=0, description="The LLM judges the best top_k * this candidates for "
@@ -61,6 +67,8 @@ class ReasonSettings(BaseModel):
                              "problem no later word repairs (the batch waits for its longest draft)")
     vocabulary: bool = Field(True, description="Decode reasons only from the words the check allows them "
                              "(their facts, record and joining words); False = any token")
+    deadline_s: float = Field(6.0, gt=0, description="Seconds after the cards by which every reason is shown; a "
+                              "reason the model has not written well by then is a template sentence")
 
 
 class RankingSettings(BaseModel):
@@ -93,8 +101,9 @@ class ServingSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 7860
     api_key: str | None = None
-    turn_concurrency: int = Field(1, ge=1, description="Turns run at once (the local LLM serves one well)")
-    queue_max_size: int = Field(64, ge=1, description="Requests that may wait; more are refused at once")
+    turn_concurrency: int = Field(16, ge=1, description="Turns run at once (the model batches their LLM work)")
+    queue_max_size: int = Field(32, ge=0, description="Turns that may wait for a place; more are answered 'busy'")
+    max_wait_s: float = Field(10.0, gt=0, description="Longest a turn waits for a place before it is answered 'busy'")
     max_message_chars: int = 4000
     history_turns: int = 12
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.admission import Admission
 from assistant.catalog import load_catalog
 from assistant.catalog.schema import Resource
 from assistant.config import Settings
@@ -73,7 +74,7 @@ class Engine:
         self.topics = TopicMatcher.from_resources(self.catalog, {**self.graph.aliases, **load_aliases()})
         self.prompts = self.prompts or load_prompts(s.prompts_dir, REQUIRED_PROMPTS, s.dev_reload_prompts)
         llm = self.llm
-        judge = RelevanceJudge(llm, self.prompts["relevance"]) if llm is not None else None
+        judge = RelevanceJudge(llm, self.prompts["relevance"], s.llm.relevance_wait_s) if llm is not None else None
         drafter = None if llm is None else ReasonDrafter(
             llm, self.prompts["reason"], self.prompts["reason_retry"],
             GenerationLimits(s.llm.max_new_tokens, s.llm.timeout_s))
@@ -84,8 +85,11 @@ class Engine:
         feedback = FeedbackReader(self.learners, self.index, self.resources).for_profile
         answers = FollowUpAnswers(self.learners, self.resources, self.index, recommender, feedback,
                                   s.ranking.top_k, s.serving.history_turns)
-        limits = TurnLimits(s.ranking.top_k, s.serving.max_message_chars, s.serving.history_turns)
-        self.turns = TurnService(limits, self.learners, reader, recommender, feedback, reasons, self.graph, answers)
+        limits = TurnLimits(s.ranking.top_k, s.serving.max_message_chars, s.serving.history_turns,
+                            s.reason.deadline_s)
+        admission = Admission(s.serving.turn_concurrency, s.serving.queue_max_size, s.serving.max_wait_s)
+        self.turns = TurnService(limits, self.learners, reader, recommender, feedback, reasons, self.graph, answers,
+                                 admission)
         self.learner_data = LearnerData(self.learners, self.resources)
 
     @classmethod

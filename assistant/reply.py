@@ -50,6 +50,7 @@ class Reason(BaseModel):
     facts: list[str]  # the rendered facts the sentence rests on, in the learner's language
     grounds: list[Fact] = Field(default_factory=list)  # the same facts as values, for checking
     written_by: Literal["model", "template"]
+    late: bool = False  # a template because the model's reason was not ready and checked by the deadline
 
 
 class Recommendation(BaseModel):
@@ -70,6 +71,15 @@ class PathStep(BaseModel):
     why: str = ""
 
 
+class TurnReport(BaseModel):
+    """How the turn was served, for operators and the evaluation; the learner's page does not show it."""
+
+    llm_relevance: Literal["used", "busy", "off"] = "off"  # busy: the model could not judge in time, ranked without
+    cards_s: float | None = None  # seconds from the message to the cards
+    reasons_s: float | None = None  # seconds from the cards to the reasons
+    late_reasons: int = 0  # reasons that are templates because the deadline passed
+
+
 class Reply(BaseModel):
     learner_id: str
     text: str
@@ -79,3 +89,4 @@ class Reply(BaseModel):
     notes: list[str] = Field(default_factory=list)  # filters relaxed because too few resources matched
     learning_path: list[PathStep] = Field(default_factory=list)
     reasons_ready: bool = False
+    report: TurnReport = Field(default_factory=TurnReport)

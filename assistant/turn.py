@@ -7,9 +7,11 @@ the final reply, stored.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from assistant.admission import Admission
 from assistant.explain.reasons import ReasonWriter
 from assistant.explain.reply_text import compose
 from assistant.follow_ups import parse as follow_up
@@ -19,7 +21,7 @@ from assistant.profile.schema import LearnerProfile
 from assistant.profile.store import LearnerStore
 from assistant.ranking.recommenders import Recommendations, Recommender, Request
 from assistant.ranking.types import Feedback
-from assistant.reply import PathStep, Recommendation, Reply, TurnContext
+from assistant.reply import PathStep, Recommendation, Reply, TurnContext, TurnReport
 from assistant.tasks.profile_extraction import ProfileReader
 from assistant.validation import check_learner_id, clean_message
 
@@ -31,6 +33,7 @@ class TurnLimits:
     top_k: int
     max_message_chars: int
     history_turns: int
+    reason_deadline_s: float | None = None  # reasons not written well by then are templates
 
 
 def learning_path(found: Recommendations, graph: PrerequisiteGraph) -> list[PathStep]:
@@ -54,9 +57,10 @@ def learning_path(found: Recommendations, graph: PrerequisiteGraph) -> list[Path
 class TurnService:
     def __init__(self, limits: TurnLimits, learners: LearnerStore, reader: ProfileReader, recommender: Recommender,
                  feedback: Callable[[LearnerProfile], Feedback], reasons: ReasonWriter, graph: PrerequisiteGraph,
-                 answers: FollowUpAnswers):
+                 answers: FollowUpAnswers, admission: Admission):
         self.limits, self.learners, self.reader, self.recommender = limits, learners, reader, recommender
         self.feedback, self.reasons, self.graph, self.answers = feedback, reasons, graph, answers
+        self.admission = admission
 
     def _learner_messages(self, learner_id: str) -> list[str]:
         return [text for role, text in self.learners.history(learner_id, self.limits.history_turns)
@@ -80,10 +84,15 @@ class TurnService:
 
     def stream(self, learner_id: str, message: str, context: TurnContext | None = None,
                with_reasons: bool = True) -> Iterator[Reply]:
-        """First the ranked cards (reasons pending), then the same cards with their reasons."""
+        """First the ranked cards (reasons pending), then the same cards with their reasons. Raises Busy when too
+        many turns are running and waiting."""
         check_learner_id(learner_id)
         message = clean_message(message, self.limits.max_message_chars)
-        context = context or TurnContext()
+        with self.admission.turn():
+            yield from self._stream(learner_id, message, context or TurnContext(), with_reasons)
+
+    def _stream(self, learner_id: str, message: str, context: TurnContext, with_reasons: bool) -> Iterator[Reply]:
+        started = time.perf_counter()
         asked = follow_up.parse(message)
         last = self.last_reply(learner_id)
         if asked and asked.kind in ("why", "why_not") and last is not None and last.recommendations:
@@ -107,13 +116,18 @@ class TurnService:
             learner_id=learner_id, language=language, recommendations=recommendations, profile=profile,
             text=compose(profile, len(recommendations), language, found.relaxed, path),
             notes=found.relaxed, learning_path=path,
+            report=TurnReport(llm_relevance=found.llm_relevance, cards_s=round(time.perf_counter() - started, 3)),
         )
         yield reply
         final = reply.model_copy(deep=True)
         if with_reasons:
-            for rec, reason in zip(final.recommendations, self.reasons.write(final.recommendations, language)):
+            shown = time.perf_counter()
+            reasons = self.reasons.write(final.recommendations, language, learner_id, self.limits.reason_deadline_s)
+            for rec, reason in zip(final.recommendations, reasons):
                 rec.reason = reason
             final.reasons_ready = True
+            final.report.reasons_s = round(time.perf_counter() - shown, 3)
+            final.report.late_reasons = sum(r.late for r in reasons)
         self.learners.record_reply(learner_id, final.text, final.model_dump_json())
         yield final
 

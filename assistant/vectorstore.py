@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import shutil
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -65,9 +66,10 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
         return self._model
 
     def __call__(self, input: Documents) -> Embeddings:
-        vectors = self.model.encode(
-            list(input), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
-        )
+        with _ENCODING:  # concurrent turns take turns: each encode already uses every core
+            vectors = self.model.encode(
+                list(input), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+            )
         return [np.asarray(v, dtype=np.float32) for v in vectors]
 
     @staticmethod
@@ -83,6 +85,9 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
 
     def default_space(self) -> str:
         return "cosine"
+
+
+_ENCODING = threading.Lock()
 
 
 @lru_cache(maxsize=2)

@@ -30,9 +30,9 @@ def test_the_llm_judges_twice_as_many_as_shown_against_the_matched_catalog_topic
     judged: list[list[dict]] = []
     real = engine.llm.yes_probability
 
-    def spy(conversations):
+    def spy(conversations, wait_s=None):
         judged.extend(conversations)
-        return real(conversations)
+        return real(conversations, wait_s)
 
     monkeypatch.setattr(engine.llm, "yes_probability", spy)
     reply = engine.turns.turn("learner-judged", "I'm new to programming and want to learn Rust. Books please.")
@@ -42,3 +42,4 @@ def test_the_llm_judges_twice_as_many_as_shown_against_the_matched_catalog_topic
     assert weight > 0  # on by default
     # Every card was among those judged (the rest get exactly 0); P(yes) is centred, so its share is within ±weight.
     assert all(0 < abs(r.contributions["llm"]) <= weight for r in reply.recommendations)
+    assert reply.report.llm_relevance == "used"

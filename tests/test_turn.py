@@ -81,3 +81,38 @@ def test_a_backend_without_a_feature_is_used_without_it_and_says_so_once(fake_en
     for capability in (Capability.YES_PROBABILITY, Capability.VOCABULARY, Capability.EARLY_STOP,
                        Capability.LOOKUP_HINTS):
         assert sum(capability.value in line for line in lost) == 1, lost
+
+
+def _engine_with(fake_engine, llm, **changes):
+    from assistant.engine import Engine
+
+    settings = fake_engine.settings.with_changes(**changes) if changes else fake_engine.settings
+    return Engine(settings, fake_engine.index, llm, fake_engine.learners, fake_engine.catalog, fake_engine.graph,
+                  fake_engine.prompts)
+
+
+def test_when_the_model_cannot_judge_in_time_the_cards_come_without_it_and_the_report_says_so(fake_engine):
+    from assistant.llm.base import LLMBusy
+
+    def busy(conversation):
+        raise LLMBusy("the model is busy")
+
+    engine = _engine_with(fake_engine, FakeLLM(judge=busy))
+    reply = engine.turns.turn("busy-judge", "I'm new to programming and want to learn Rust. Books please.")
+    assert reply.recommendations and reply.report.llm_relevance == "busy"
+    assert all(r.contributions["llm"] == 0 for r in reply.recommendations)
+    assert "busy" not in reply.text  # the learner is not told
+
+
+def test_reasons_not_written_by_the_deadline_are_templates_marked_late(fake_engine):
+    import time as clock
+
+    def slow(messages):
+        clock.sleep(0.4)
+        return "Something the check refuses"
+
+    engine = _engine_with(fake_engine, FakeLLM(answer=slow), reason={"deadline_s": 0.2})
+    reply = engine.turns.turn("late-reasons", "I'm new to programming and want to learn Rust. Books please.")
+    assert all(r.reason.written_by == "template" and r.reason.late for r in reply.recommendations)
+    assert reply.report.late_reasons == len(reply.recommendations)
+    assert ("generate", len(reply.recommendations)) == engine.llm.calls[-1]  # no retry once the deadline has passed

@@ -9,7 +9,7 @@ import gradio as gr
 
 from assistant.app.cards import CSS
 from assistant.app.limits import body_limit
-from assistant.app.ui import build_app
+from assistant.app.ui import LIGHT_QUEUE, build_app
 from assistant.app.words import I18N
 from assistant.engine import Engine
 
@@ -30,17 +30,26 @@ def _serving_options() -> dict[str, Any]:
     }
 
 
-def _queued(engine: Engine) -> gr.Blocks:
-    """The app with a bounded queue: turns run `turn_concurrency` at a time, and a full queue refuses at once."""
+def _threads(engine: Engine) -> int:
+    """Worker threads: every turn that may run or wait, the quick events beside them, and a few to spare."""
     serving = engine.settings.serving
-    return build_app(engine).queue(default_concurrency_limit=serving.turn_concurrency, max_size=serving.queue_max_size)
+    return serving.turn_concurrency + serving.queue_max_size + LIGHT_QUEUE["concurrency_limit"] + 4
+
+
+def _queued(engine: Engine) -> gr.Blocks:
+    """The app with a bounded queue. Every turn reaches the engine at once: the engine runs `turn_concurrency` of
+    them, lets `queue_max_size` wait, and answers the rest "busy, try again in N s" (gradio's own queue would
+    only hold them until they time out)."""
+    serving = engine.settings.serving
+    admitted = serving.turn_concurrency + serving.queue_max_size
+    return build_app(engine).queue(default_concurrency_limit=admitted, max_size=2 * admitted)
 
 
 def launch(engine: Engine, block: bool = True, port: int | None = None) -> gr.Blocks:
     """Start the server on the configured host (never a public share link)."""
     app = _queued(engine)
     app.launch(server_name=engine.settings.serving.host, server_port=port or engine.settings.serving.port, share=False,
-               prevent_thread_lock=not block, quiet=True, **_serving_options())
+               prevent_thread_lock=not block, quiet=True, max_threads=_threads(engine), **_serving_options())
     return app
 
 

@@ -26,7 +26,7 @@ EXAMPLES = [
     "我们团队开始用 Git 做版本控制了，推荐一些中文书吧。",
     "我是编程新手，想学 Python，每天半小时，最好是视频。",
 ]
-# Every event that runs a turn shares one queue: the local LLM serves one generation at a time.
+# Every event that runs a turn shares one queue; the engine decides how many run at once (serving.turn_concurrency).
 ENGINE_QUEUE = "engine"
 # Feedback and profile reads and writes are quick: a few run beside the turns.
 LIGHT_QUEUE = {"concurrency_id": "light", "concurrency_limit": 4}

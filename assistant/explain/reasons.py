@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -154,8 +155,8 @@ class ReasonWriter:
         log.warning("No template sentence of %s passes the check; showing the first fact alone", facts)
         return template_reason(facts[:1], evidence.language)
 
-    def _drafts(self, items: list[tuple[Recommendation, list[str]]], evidence: list[Evidence],
-                objections: list[str] | None = None) -> list[str]:
+    def _drafts(self, items: list[tuple[Recommendation, list[str]]], evidence: list[Evidence], owner: str,
+                deadline: float, objections: list[str] | None = None) -> list[str]:
         language = evidence[0].language
         name = ENGLISH.name_of("language_names", language)
         drafts = [Draft(
@@ -167,25 +168,31 @@ class ReasonWriter:
             hints=phrasings(e.values, language),  # the tuned model mostly writes these wordings
             problems=None if objections is None else objections[i],
         ) for i, ((rec, facts), e) in enumerate(zip(items, evidence))]
-        return [clean_draft(t) for t in self.drafter.draft(drafts)]
+        within = None if deadline == float("inf") else max(0.0, deadline - time.perf_counter())
+        return [clean_draft(t) for t in self.drafter.draft(drafts, owner, within)]
 
-    def write(self, recommendations: list[Recommendation], language: str) -> list[Reason]:
-        """Reasons in rank order; each either passed the check or is a template sentence of the same facts."""
+    def write(self, recommendations: list[Recommendation], language: str, owner: str = "",
+              within_s: float | None = None) -> list[Reason]:
+        """Reasons in rank order; each either passed the check or is a template sentence of the same facts. Past
+        `within_s` nothing is retried: a draft not accepted by then is a template marked late."""
+        deadline = float("inf") if within_s is None else time.perf_counter() + within_s
         supporting = choose_facts(recommendations)
         rendered = [render_all(facts, language) for facts in supporting]
         evidence = [Evidence(facts, rec.resource, language, values)
                     for rec, facts, values in zip(recommendations, rendered, supporting)]
         accepted: list[str | None] = [None] * len(recommendations)
         if self.drafter is not None and recommendations:
-            drafts = self._drafts(list(zip(recommendations, rendered)), evidence)
+            drafts = self._drafts(list(zip(recommendations, rendered)), evidence, owner, deadline)
             objections = {i: problems(d, evidence[i], self.topics_in) for i, d in enumerate(drafts)}
             for i, draft in enumerate(drafts):
                 accepted[i] = draft if not objections[i] else prune(draft, evidence[i], self.topics_in)
             again = [i for i in objections if accepted[i] is None]
-            if again and self.drafter.retry is not None:
+            late = time.perf_counter() >= deadline
+            if again and self.drafter.retry is not None and not late:
                 self.stats.retried += len(again)
                 redrafts = self._drafts([(recommendations[i], rendered[i]) for i in again],
-                                        [evidence[i] for i in again], ["; ".join(objections[i]) for i in again])
+                                        [evidence[i] for i in again], owner, deadline,
+                                        ["; ".join(objections[i]) for i in again])
                 for i, draft in zip(again, redrafts):
                     issues = problems(draft, evidence[i], self.topics_in)
                     accepted[i] = draft if not issues else prune(draft, evidence[i], self.topics_in)
@@ -200,7 +207,8 @@ class ReasonWriter:
             else:
                 self.stats.templated += 1
                 reasons.append(Reason(text=self._checked_template(facts, evidence[i]), facts=facts,
-                                      grounds=supporting[i], written_by="template"))
+                                      grounds=supporting[i], written_by="template",
+                                      late=self.drafter is not None and time.perf_counter() >= deadline))
         if self.stats.templated:
             log.info("Reasons replaced by templates so far: %d of %d (%.0f %%)", self.stats.templated,
                      self.stats.written, 100 * self.stats.rejection_rate)

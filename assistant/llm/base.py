@@ -14,6 +14,10 @@ from typing import Protocol
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": ...}
 
 
+class LLMBusy(RuntimeError):
+    """The backend could not take the request in the time the caller allowed; the caller goes on without it."""
+
+
 class Capability(str, Enum):
     """Features beyond plain generation; a backend lists the ones it honours."""
 
@@ -39,6 +43,7 @@ class GenerationRequest:
     vocabulary: Collection[str] | None = None  # words and marks the answer may be spelled from (VOCABULARY)
     done: Callable[[str], bool] | None = None  # text so far -> True ends the row (EARLY_STOP)
     hints: Sequence[str] = field(default_factory=tuple)  # likely wordings of the answer (LOOKUP_HINTS)
+    owner: str = ""  # who asks (a learner): a busy backend serves owners in turn
 
 
 @dataclass(frozen=True)
@@ -49,26 +54,30 @@ class LLMInfo:
     model: str
     adapter: str | None = None  # the adapter in use, None = base model
     adapter_error: str | None = None  # why a configured adapter is not in use
+    serving: str = ""  # how requests are served: batching, threads
 
     def banner(self) -> str:
         if self.adapter_error:
             return f"warning: LoRA adapter not used, serving the base model: {self.adapter_error}"
-        return f"LLM ({self.backend}): {self.model}" + (f" + LoRA adapter {self.adapter}" if self.adapter else "")
+        return (f"LLM ({self.backend}): {self.model}" + (f" + LoRA adapter {self.adapter}" if self.adapter else "")
+                + (f"; {self.serving}" if self.serving else ""))
 
 
 class LLM(Protocol):
     capabilities: frozenset[Capability]
 
     def generate(self, requests: Sequence[GenerationRequest], limits: GenerationLimits) -> list[str]:
-        """One greedy completion per request, in order."""
+        """One greedy completion per request, in order; a row that runs out of `limits.max_time_s` (counted from the
+        call, waiting included) returns what it has, possibly nothing."""
         ...
 
     def stream(self, messages: Sequence[Message], limits: GenerationLimits) -> Iterator[str]:
         """Text pieces of one completion as they are decoded (one piece when the backend cannot stream)."""
         ...
 
-    def yes_probability(self, conversations: Sequence[Sequence[Message]]) -> list[float]:
-        """P(yes) / (P(yes) + P(no)) for the first answer token of each conversation (YES_PROBABILITY)."""
+    def yes_probability(self, conversations: Sequence[Sequence[Message]], wait_s: float | None = None) -> list[float]:
+        """P(yes) / (P(yes) + P(no)) for the first answer token of each conversation (YES_PROBABILITY); raises
+        LLMBusy when the work could not start within `wait_s` seconds."""
         ...
 
     def describe(self) -> LLMInfo: ...

@@ -48,7 +48,7 @@ class FakeLLM:
         self.calls.append(("stream", 1))
         yield from re.findall(r"\S+\s*", self.answer(messages))
 
-    def yes_probability(self, conversations: Sequence[Sequence[Message]]) -> list[float]:
+    def yes_probability(self, conversations: Sequence[Sequence[Message]], wait_s: float | None = None) -> list[float]:
         self.calls.append(("yes_probability", len(conversations)))
         return [self.judge(c) for c in conversations]
 

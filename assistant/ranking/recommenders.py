@@ -26,7 +26,8 @@ from assistant.ranking.types import Candidate, Feedback, Focus, RankingInput, Sc
 from assistant.reply import TurnContext
 from assistant.vectorstore import Hit, ResourceIndex
 
-RelevanceFn = Callable[[LearnerProfile, str, list[str], list[Resource]], list[float]]  # profile, request, topics
+# profile, request, topics -> P(yes) per resource, or None when the LLM could not judge in time (busy)
+RelevanceFn = Callable[[LearnerProfile, str, list[str], list[Resource]], list[float] | None]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Recommendations:
     focus: Focus = field(default_factory=Focus)
     relaxed: list[str] = field(default_factory=list)  # filters dropped because too few resources matched
     pool: list[Ranked] = field(default_factory=list)  # every scored candidate, best first (answers "why not?")
+    llm_relevance: str = "off"  # used | busy (the model could not judge in time) | off
 
 
 class Recommender(Protocol):
@@ -152,21 +154,24 @@ class HybridRecommender:
 
     def recommend(self, request: Request) -> Recommendations:
         candidates, given, dropped, _ = self._gather(request)
-        scored = self._score(candidates, given, request.k)
+        scored, relevance = self._score(candidates, given, request.k)
         ranked = arrange(scored, given.focus, request.k, self.settings.diversity)
-        return Recommendations(ranked, given.focus, dropped, scored)
+        return Recommendations(ranked, given.focus, dropped, scored, relevance)
 
-    def _score(self, candidates: list[Candidate], given: RankingInput, k: int) -> list[Ranked]:
+    def _score(self, candidates: list[Candidate], given: RankingInput, k: int) -> tuple[list[Ranked], str]:
+        """Candidates best first, and whether the LLM's P(yes) took part (used, busy or off)."""
         weights = self.settings.weights
         scored = by_score([score_one(c, given, self.scorers, weights) for c in candidates])
-        if self.relevance is not None and weights.get("llm", 0.0) and self.settings.llm_judged_per_shown and scored:
-            scored = self._rerank_with_llm(scored[: k * self.settings.llm_judged_per_shown], scored, given)
-        return scored
+        if self.relevance is None or not weights.get("llm", 0.0) or not self.settings.llm_judged_per_shown \
+                or not scored:
+            return scored, "off"
+        rescored = self._rerank_with_llm(scored[: k * self.settings.llm_judged_per_shown], scored, given)
+        return (scored, "busy") if rescored is None else (rescored, "used")
 
     def judge(self, request: Request, resource: Resource) -> tuple[Ranked | None, int | None]:
         """How a resource scores for this request, and its place among the candidates (None: not retrieved)."""
         candidates, given, _, vector = self._gather(request)
-        scored = self._score(candidates, given, request.k)  # the same order the list was taken from
+        scored, _ = self._score(candidates, given, request.k)  # the same order the list was taken from
         for place, ranked in enumerate(scored, start=1):
             if ranked.candidate.resource.all_ids & resource.all_ids:
                 return ranked, place
@@ -176,12 +181,15 @@ class HybridRecommender:
         candidate = Candidate(found[0], float(embeddings[0] @ vector), embeddings[0], "judged")
         return score_one(candidate, given, self.scorers, self.settings.weights), None
 
-    def _rerank_with_llm(self, head: list[Ranked], scored: list[Ranked], given: RankingInput) -> list[Ranked]:
-        """Rescore the head with the LLM's P(yes); judging twice as many as are shown lets it lift one from below."""
+    def _rerank_with_llm(self, head: list[Ranked], scored: list[Ranked], given: RankingInput) -> list[Ranked] | None:
+        """Rescore the head with the LLM's P(yes); judging twice as many as are shown lets it lift one from below.
+        None when the LLM could not judge in time."""
         # The adapter learnt relevance against catalog topic names ("Bash", not the learner's "shell scripting"):
         # it is given the topics the request was matched to, surest first.
         topics = sorted(given.focus.topics, key=lambda t: -given.focus.topics[t].confidence)
         p_yes = self.relevance(given.profile, given.request, topics, [r.candidate.resource for r in head])
+        if p_yes is None:
+            return None
         judged = replace(given, relevance={r.candidate.resource.id: p for r, p in zip(head, p_yes)})
         rescored = [score_one(r.candidate, judged, self.scorers, self.settings.weights) for r in head]
         return by_score(rescored + scored[len(head):])

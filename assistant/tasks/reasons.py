@@ -4,7 +4,7 @@ was wrong with the first (prompts/reason_retry.yaml). Checking the drafts is exp
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.llm.base import LLM, Capability, GenerationLimits, GenerationRequest
 from assistant.llm.prompts import PromptTemplate
@@ -34,8 +34,9 @@ class ReasonDrafter:
         self.llm, self.prompt, self.retry, self.limits = llm, prompt, retry, limits
         self.features = Features(llm, "reasons")
 
-    def draft(self, drafts: Sequence[Draft]) -> list[str]:
-        """The model's text for each draft, in one batch; a draft with `problems` uses the retry prompt."""
+    def draft(self, drafts: Sequence[Draft], owner: str = "", within_s: float | None = None) -> list[str]:
+        """The model's text for each draft, in one batch; a draft with `problems` uses the retry prompt. `owner` is
+        the learner (a busy model serves learners in turn); a draft not done `within_s` returns what it has."""
         if not drafts:
             return []
         vocabulary = any(d.vocabulary is not None for d in drafts) and self.features.offers(
@@ -51,5 +52,7 @@ class ReasonDrafter:
             if template is self.retry:
                 values["problems"] = d.problems or ""
             requests.append(GenerationRequest(template.render(**values), d.vocabulary if vocabulary else None,
-                                              d.done if stop else None, tuple(d.hints) if hints else ()))
-        return self.llm.generate(requests, self.limits)
+                                              d.done if stop else None, tuple(d.hints) if hints else (), owner))
+        limits = self.limits if within_s is None else replace(self.limits,
+                                                              max_time_s=min(self.limits.max_time_s, within_s))
+        return self.llm.generate(requests, limits)

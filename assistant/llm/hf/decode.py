@@ -1,126 +1,46 @@
-"""Greedy decoding on the model's own KV cache: one prefill (a prompt prefix shared by the batch is read once), then
-steps for the rows still running, each verifying a few guessed tokens (lookup decoding) and adding one of the model's
-own; rows leave the batch as soon as they hit EOS or a stop string, or the caller's `done_when` says so. A row may be
-limited to a set of tokens (the words its answer may use): only those columns of the output projection are computed."""
+"""Greedy decoding on the model's own KV cache, for rows that join and leave: rows are admitted in groups between
+steps (their prompts read by prefill.py, their caches merged into the running batch), each step feeds every running
+row its last token plus a few guessed tokens (lookup decoding) and keeps the longest guess greedy decoding agrees
+with, and a row leaves as soon as it hits EOS, a stop string, its token limit, its deadline, or its `done` predicate.
+A row may be limited to a set of tokens (the words its answer may use): only those columns of the output projection
+are computed. Rows admitted together decode exactly as one batch decoded alone."""
 
 from __future__ import annotations
 
-import copy
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 from transformers import DynamicCache, PreTrainedModel, PreTrainedTokenizerBase
 
 from assistant.llm.base import GenerationLimits
-from assistant.llm.hf.lookup import FILL_NGRAM, PhraseMemory, draft
+from assistant.llm.hf.lookup import FILL_NGRAM, MAX_NGRAM, PhraseMemory, draft
+from assistant.llm.hf.prefill import PrefixCache, prefill_groups
 
 REPETITION_PENALTY = 1.1  # what generate() was called with before this loop; kept so greedy outputs do not change
-MIN_SHARED_PREFIX = 16  # below this many tokens, reading the prefix once does not pay for copying its cache
 DRAFT_TOKENS = 5  # lookup guesses verified per step (0 = one token per step); with phrasing hints 5 beat 3 and 4 (bench)
+DRAFT_MAX_ROWS = 32  # measured: at 5, 10 and 20 rows the guesses still save more steps than the wider steps cost
+TRIM_COLUMNS = 32  # leading columns of padding every row has, cut from the cache once there are this many
 
 
 @dataclass
-class Prefill:
-    """The batch after reading its prompts: KV cache, attention mask, next positions and last hidden states."""
+class Row:
+    """One answer being written: its prompt, limits and per-row features, and the tokens so far."""
 
-    cache: DynamicCache
-    mask: torch.Tensor  # [B, T], 1 for real tokens, 0 for padding
-    positions: torch.Tensor  # [B], position of each row's next token
-    hidden: torch.Tensor  # [B, H], the final hidden state at each row's last prompt token
-
-
-class Columns:
-    """The output-projection columns a batch decodes over: the whole vocabulary, or only the union of the tokens its
-    rows may emit (each row masked to its own), which makes the widest matrix product of a step ~50x smaller."""
-
-    def __init__(self, model: PreTrainedModel, allowed: list[Collection[int]] | None = None):
-        self.head = model.get_output_embeddings()
-        size = self.head.weight.shape[0]
-        if allowed is None:
-            self.ids, self.weight, self.blocked = torch.arange(size), None, None
-        else:
-            self.ids = torch.tensor(sorted(set().union(*allowed)), dtype=torch.long)
-            self.weight = self.head.weight.detach().float()[self.ids]
-            self.blocked = torch.ones(len(allowed), len(self.ids), dtype=torch.bool)
-            for row, tokens in enumerate(allowed):
-                self.blocked[row, torch.isin(self.ids, torch.tensor(sorted(tokens), dtype=torch.long))] = False
-        self.column_of = torch.full((size,), -1, dtype=torch.long)
-        self.column_of[self.ids] = torch.arange(len(self.ids))
-
-    def logits(self, hidden: torch.Tensor, rows: torch.Tensor | None = None) -> torch.Tensor:
-        """fp32 logits over the columns for hidden states [B, ..., H]; a row's blocked tokens get -inf."""
-        if self.weight is None:
-            return self.head(hidden).float()
-        logits = F.linear(hidden.float(), self.weight)
-        blocked = self.blocked if rows is None else self.blocked[rows]
-        return logits.masked_fill(blocked.view(blocked.shape[0], *[1] * (logits.dim() - 2), -1), float("-inf"))
-
-
-def common_prefix(sequences: list[list[int]]) -> int:
-    """How many leading tokens all sequences share, leaving each at least one token of its own."""
-    first, limit = sequences[0], min(len(s) for s in sequences) - 1
-    n = 0
-    while n < limit and all(s[n] == first[n] for s in sequences):
-        n += 1
-    return n
-
-
-def _left_pad(sequences: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(s) for s in sequences)
-    ids = torch.tensor([[pad_id] * (width - len(s)) + s for s in sequences])
-    mask = torch.tensor([[0] * (width - len(s)) + [1] * len(s) for s in sequences])
-    return ids, mask
-
-
-class PrefixCache:
-    """KV caches of prompt prefixes whole batches shared (a task's system prompt), kept across calls: a later batch
-    starting with one of them reads only its own tokens. Least recently used prefixes go first."""
-
-    def __init__(self, size: int = 8):
-        self.size = size
-        self._caches: OrderedDict[tuple[int, ...], DynamicCache] = OrderedDict()
-
-    def longest(self, tokens: list[int]) -> int:
-        """Length of the longest kept prefix that `tokens` starts with (0 = none)."""
-        return max((len(key) for key in self._caches if tuple(tokens[: len(key)]) == key), default=0)
-
-    def get(self, prefix: list[int]) -> DynamicCache:
-        self._caches.move_to_end(tuple(prefix))
-        return copy.deepcopy(self._caches[tuple(prefix)])
-
-    def put(self, prefix: list[int], cache: DynamicCache) -> None:
-        self._caches[tuple(prefix)] = copy.deepcopy(cache)
-        while len(self._caches) > self.size:
-            self._caches.popitem(last=False)
-
-
-@torch.inference_mode()
-def prefill(model: PreTrainedModel, sequences: list[list[int]], pad_id: int,
-            min_shared: int = MIN_SHARED_PREFIX, prefixes: PrefixCache | None = None) -> Prefill:
-    """Run the prompts; a prefix common to all rows (system prompt, learner summary) is computed once and copied,
-    or not at all when `prefixes` kept it from an earlier batch."""
-    common = common_prefix(sequences)
-    known = prefixes.longest(sequences[0][:common]) if prefixes is not None else 0
-    shared = known if known >= min_shared else 0
-    cache = prefixes.get(sequences[0][:shared]) if shared else DynamicCache(config=model.config)
-    if len(sequences) > 1 and common - shared >= min_shared:  # the batch shares more than was kept: read it once
-        model.base_model(input_ids=torch.tensor([sequences[0][shared:common]]), past_key_values=cache, use_cache=True)
-        shared = common
-        if prefixes is not None:
-            prefixes.put(sequences[0][:shared], cache)
-    if shared:
-        cache.batch_repeat_interleave(len(sequences))
-    ids, suffix_mask = _left_pad([s[shared:] for s in sequences], pad_id)
-    # Padding sits between the shared prefix and each row's own tokens; the mask hides it, positions skip it.
-    mask = torch.cat([torch.ones(len(sequences), shared, dtype=suffix_mask.dtype), suffix_mask], dim=1)
-    positions = (mask.cumsum(1) - 1).clamp(min=0)[:, shared:]
-    out = model.base_model(input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=cache,
-                           use_cache=True)
-    return Prefill(cache, mask, mask.sum(1), out.last_hidden_state[:, -1])
+    prompt: list[int]
+    limits: GenerationLimits
+    allowed: set[int] | None = None  # the only tokens it may emit (EOS is always added); None = any token
+    done: Callable[[str], bool] | None = None  # text so far -> True ends the row
+    hints: PhraseMemory = field(default_factory=PhraseMemory)  # token sequences its answer is expected to follow
+    group: int = 0  # rows of one group (one learner's request) guess from each other's text
+    on_step: Callable[[Row], None] | None = None  # called after every step the row takes part in (streaming)
+    tokens: list[int] = field(default_factory=list)
+    running: bool = True
+    padded: bool = False  # shorter than the longest prompt it was prefilled with (generate() penalises the pad token)
+    deadline: float = float("inf")
+    pending: int = -1  # the token to feed next
 
 
 def cut_at_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:
@@ -137,71 +57,177 @@ def eos_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> set[i
     return set(eos) if isinstance(eos, list) else {eos}
 
 
-class GreedyDecoder:
-    """Greedy decoding of one batch; `steps()` yields after every step so a caller can stream `text(row)`."""
+class Columns:
+    """The output-projection columns a batch decodes over: the whole vocabulary, or only the union of the tokens its
+    rows may emit (each row masked to its own), which makes the widest matrix product of a step ~50x smaller."""
 
-    def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, sequences: list[list[int]],
-                 limits: GenerationLimits, draft_tokens: int = DRAFT_TOKENS, memory: PhraseMemory | None = None,
-                 done_when: Callable[[int, str], bool] | None = None, allowed: list[Collection[int]] | None = None,
-                 prefixes: PrefixCache | None = None, hints: list[list[list[int]]] | None = None):
-        self.model, self.tokenizer, self.sequences, self.limits = model, tokenizer, sequences, limits
-        self.allowed = allowed  # per row, the only tokens it may emit (EOS is always added); None = any token
-        self.prefixes = prefixes
-        self.hints = [PhraseMemory() for _ in sequences]  # per row, token sequences its answer is expected to follow
-        for memory, expected in zip(self.hints, hints or []):
-            for tokens in expected:
-                memory.learn(tokens)
-        self.draft_tokens, self.memory = draft_tokens, memory
-        self.done_when = done_when  # (row, text so far) -> True ends the row: the caller knows more text is wasted
-        self.tokens: list[list[int]] = [[] for _ in sequences]
-        self.running = [True] * len(sequences)
+    def __init__(self, model: PreTrainedModel, allowed: Sequence[Collection[int] | None]):
+        self.head = model.get_output_embeddings()
+        size = self.head.weight.shape[0]
+        limited = [a for a in allowed if a is not None]
+        if len(limited) < len(allowed):  # a row without a limit needs every column
+            self.ids, self.weight = torch.arange(size), None
+        else:
+            self.ids = torch.tensor(sorted(set().union(*limited)), dtype=torch.long)
+            self.weight = self.head.weight.detach().float()[self.ids]
+        self.column_of = torch.full((size,), -1, dtype=torch.long)
+        self.column_of[self.ids] = torch.arange(len(self.ids))
+        self.blocked = None
+        if limited:
+            self.blocked = torch.zeros(len(allowed), len(self.ids), dtype=torch.bool)
+            for row, tokens in enumerate(allowed):
+                if tokens is not None:
+                    self.blocked[row] = ~torch.isin(self.ids, torch.tensor(sorted(tokens), dtype=torch.long))
+
+    def keep(self, index: torch.Tensor) -> None:
+        if self.blocked is not None:
+            self.blocked = self.blocked[index]
+
+    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """fp32 logits over the columns for hidden states [B, ..., H]; a row's blocked tokens get -inf."""
+        logits = self.head(hidden).float() if self.weight is None else F.linear(hidden.float(), self.weight)
+        if self.blocked is None:
+            return logits
+        blocked = self.blocked.view(self.blocked.shape[0], *[1] * (logits.dim() - 2), -1)
+        return logits.masked_fill(blocked, float("-inf"))
+
+
+def _penalised(logits: torch.Tensor, seen: torch.Tensor) -> torch.Tensor:
+    # Repetition penalty over every token a row has seen, prompt padding included, exactly as generate() does.
+    return torch.where(seen, torch.where(logits < 0, logits * REPETITION_PENALTY, logits / REPETITION_PENALTY), logits)
+
+
+def _pad_left(tensor: torch.Tensor, width: int, dim: int) -> torch.Tensor:
+    if tensor.shape[dim] >= width:
+        return tensor
+    shape = list(tensor.shape)
+    shape[dim] = width - tensor.shape[dim]
+    return torch.cat([tensor.new_zeros(shape), tensor], dim=dim)
+
+
+class DecodeBatch:
+    """The rows decoding together. `admit` reads new rows' prompts and merges them in; `step` advances every running
+    row and returns those that finished. Not thread-safe: one thread owns a batch."""
+
+    def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, draft_tokens: int = DRAFT_TOKENS,
+                 memory: PhraseMemory | None = None, prefixes: PrefixCache | None = None):
+        self.model, self.tokenizer, self.draft_tokens = model, tokenizer, draft_tokens
+        self.memory, self.prefixes = memory, prefixes
+        self.pad_id = tokenizer.pad_token_id
         self._eos = eos_ids(model, tokenizer)
+        self.rows: list[Row] = []
+        self.cache: DynamicCache | None = None
+        self.mask = torch.zeros(0, 0, dtype=torch.long)
+        self.positions = torch.zeros(0, dtype=torch.long)
+        self.columns: Columns | None = None
+        self.seen = torch.zeros(0, 0, dtype=torch.bool)
 
-    def text(self, row: int) -> str:
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        """KV positions held per row, padding included (rows x width is what the batch costs in memory)."""
+        return int(self.mask.shape[1]) if self.rows else 0
+
+    def clear(self) -> None:
+        """Drop every row (after a failed step the cache cannot be trusted)."""
+        for row in self.rows:
+            row.running = False
+        self.rows, self.cache = [], None
+        self.mask, self.positions, self.seen = self.mask[:0, :0], self.positions[:0], self.seen[:0]
+
+    def text(self, row: Row) -> str:
         """The row's text so far, cut at a stop string."""
-        text = self.tokenizer.decode(self.tokens[row], skip_special_tokens=True)
-        return cut_at_stop(text, self.limits.stop)[0]
+        return cut_at_stop(self.tokenizer.decode(row.tokens, skip_special_tokens=True), row.limits.stop)[0]
 
-    def settled_text(self, row: int) -> str:
+    def settled_text(self, row: Row) -> str:
         """The part of `text(row)` later tokens cannot change: no half-decoded character, no possible stop start."""
         text = self.text(row)
-        if not self.running[row]:
+        if not row.running:
             return text
         text = text.rstrip("\ufffd")
-        hold = max((k for s in self.limits.stop for k in range(1, len(s)) if text.endswith(s[:k])), default=0)
+        hold = max((k for s in row.limits.stop for k in range(1, len(s)) if text.endswith(s[:k])), default=0)
         return text[: len(text) - hold]
 
-    def _finished(self, row: int, token: int) -> bool:
-        if token in self._eos:
-            return True
-        self.tokens[row].append(token)
-        if not self.limits.stop:
-            return False
-        return cut_at_stop(self.tokenizer.decode(self.tokens[row], skip_special_tokens=True), self.limits.stop)[1]
+    # -- rows in --------------------------------------------------------------------------------------------------
+    def admit(self, groups: Sequence[Sequence[Row]]) -> list[Row]:
+        """Read the groups' prompts, choose each new row's first token and merge the rows into the batch; returns
+        the new rows that already finished (EOS first, or a limit of one token)."""
+        groups = [list(g) for g in groups if g]
+        if not groups:
+            return []
+        new = [row for group in groups for row in group]
+        state = prefill_groups(self.model, [[row.prompt for row in group] for group in groups], self.pad_id,
+                               prefixes=self.prefixes)
+        longest = max(len(row.prompt) for row in new)
+        for row in new:
+            row.padded = len(row.prompt) < longest
+        self._merge(new, state.cache, state.mask, state.positions)
+        first = self._penalised_logits(state.hidden, rows=slice(len(self.rows) - len(new), None)).argmax(-1)
+        for row, column in zip(new, first.tolist()):
+            self._emit(row, int(self.columns.ids[column]))
+            self._check_done(row)
+            row.pending = row.tokens[-1] if row.tokens else -1
+            if row.running and row.on_step is not None:
+                row.on_step(row)
+        return self._drop_finished()
 
-    def _penalised(self, logits: torch.Tensor, seen: torch.Tensor) -> torch.Tensor:
-        # Repetition penalty over every token a row has seen, prompt padding included, exactly as generate() does.
-        return torch.where(seen, torch.where(logits < 0, logits * REPETITION_PENALTY, logits / REPETITION_PENALTY), logits)
+    def _merge(self, new: list[Row], cache: DynamicCache, mask: torch.Tensor, positions: torch.Tensor) -> None:
+        if not self.rows:
+            self.cache, self.mask, self.positions = cache, mask, positions
+        else:
+            width = max(self.mask.shape[1], mask.shape[1])
+            for mine, theirs in zip(self.cache.layers, cache.layers):
+                mine.keys = torch.cat([_pad_left(mine.keys, width, 2), _pad_left(theirs.keys, width, 2)])
+                mine.values = torch.cat([_pad_left(mine.values, width, 2), _pad_left(theirs.values, width, 2)])
+            self.mask = torch.cat([_pad_left(self.mask, width, 1), _pad_left(mask, width, 1)])
+            self.positions = torch.cat([self.positions, positions])
+        self.rows += new
+        self.columns = Columns(self.model, [None if r.allowed is None else r.allowed | self._eos for r in self.rows])
+        # Tokens each row has seen, as columns (a token outside the columns can never be chosen, so never penalised).
+        self.seen = torch.zeros(len(self.rows), len(self.columns.ids), dtype=torch.bool)
+        for i, row in enumerate(self.rows):
+            present = self.columns.column_of[row.prompt + ([self.pad_id] if row.padded else []) + row.tokens]
+            self.seen[i, present[present >= 0]] = True
 
-    def _emit(self, row: int, token: int) -> bool:
+    # -- one step -------------------------------------------------------------------------------------------------
+    def _penalised_logits(self, hidden: torch.Tensor, rows: slice = slice(None)) -> torch.Tensor:
+        columns = self.columns
+        if columns.blocked is not None and rows != slice(None):
+            full, columns.blocked = columns.blocked, columns.blocked[rows]
+            try:
+                logits = columns.logits(hidden)
+            finally:
+                columns.blocked = full
+        else:
+            logits = columns.logits(hidden)
+        return _penalised(logits, self.seen[rows])
+
+    def _emit(self, row: Row, token: int) -> bool:
         """Record one chosen token; False once the row is finished (EOS, stop string or token limit)."""
-        if self._finished(row, token) or len(self.tokens[row]) >= self.limits.max_new_tokens:
-            self.running[row] = False
-        return self.running[row]
+        if token in self._eos:
+            row.running = False
+            return False
+        row.tokens.append(token)
+        if row.limits.stop and cut_at_stop(self.tokenizer.decode(row.tokens, skip_special_tokens=True),
+                                           row.limits.stop)[1]:
+            row.running = False
+        if len(row.tokens) >= row.limits.max_new_tokens:
+            row.running = False
+        return row.running
 
-    def _end_done(self, rows: list[int]) -> None:
-        if self.done_when is not None:
-            for row in rows:
-                if self.running[row] and self.done_when(row, self.text(row)):
-                    self.running[row] = False
+    def _check_done(self, row: Row) -> None:
+        if row.running and row.done is not None and row.done(self.text(row)):
+            row.running = False
 
-    def _drafts(self, rows: list[int]) -> list[list[int]]:
-        if not self.draft_tokens:
-            return [[] for _ in rows]
-        room = [self.limits.max_new_tokens - len(self.tokens[row]) - 1 for row in rows]
-        contexts = [self.sequences[row] + self.tokens[row] for row in rows]
-        others = [[self.tokens[o] for o in rows if o != row] for row in rows]
-        memories = [[self.hints[row]] + ([self.memory] if self.memory is not None else []) for row in rows]
+    def _drafts(self) -> list[list[int]]:
+        if not self.draft_tokens or len(self.rows) > DRAFT_MAX_ROWS:
+            return [[] for _ in self.rows]
+        room = [row.limits.max_new_tokens - len(row.tokens) - 1 for row in self.rows]
+        contexts = [row.prompt + row.tokens for row in self.rows]
+        others = [[o.tokens for o in self.rows if o is not row and o.group == row.group] for row in self.rows]
+        memories = [[row.hints] + ([self.memory] if self.memory is not None else []) for row in self.rows]
         drafts = [draft(c, o, m, min(self.draft_tokens, space))
                   for c, o, m, space in zip(contexts, others, memories, room)]
         width = max(map(len, drafts))
@@ -210,67 +236,82 @@ class GreedyDecoder:
                 for d, c, o, m, space in zip(drafts, contexts, others, memories, room)]
 
     @torch.inference_mode()
-    def steps(self) -> Iterator[None]:
-        """Each step feeds every running row its last token plus any draft tokens, keeps the longest draft prefix
-        greedy decoding agrees with, and adds the model's own next token; rejected positions are masked out."""
-        deadline = time.perf_counter() + self.limits.max_time_s
-        pad_id = self.tokenizer.pad_token_id
-        allowed = None if self.allowed is None else [set(tokens) | self._eos for tokens in self.allowed]
-        columns = Columns(self.model, allowed)
-        state = prefill(self.model, self.sequences, pad_id, prefixes=self.prefixes)
-        rows = list(range(len(self.sequences)))
-        live = torch.arange(len(rows))  # each batch row's index among the rows the decoder started with
-        # Tokens each row has seen, as columns (a token outside the columns can never be chosen, so never penalised).
-        seen = torch.zeros(len(rows), len(columns.ids), dtype=torch.bool)
-        longest = max(map(len, self.sequences))
-        for i, sequence in enumerate(self.sequences):
-            present = columns.column_of[sequence + ([pad_id] if len(sequence) < longest else [])]
-            seen[i, present[present >= 0]] = True
-        chosen = self._penalised(columns.logits(state.hidden), seen).argmax(-1)
-        pending = columns.ids[chosen].tolist()
-        for row, token in zip(rows, pending):
-            self._emit(row, token)
-        self._end_done(rows)
-        while time.perf_counter() <= deadline:
-            keep = [i for i, row in enumerate(rows) if self.running[row]]
-            if not keep:
-                break
-            yield
-            if len(keep) < len(rows):  # finished rows leave the batch: later steps only pay for the rest
-                index = torch.tensor(keep)
-                state.cache.batch_select_indices(index)
-                rows, seen, pending, live = [rows[i] for i in keep], seen[index], [pending[i] for i in keep], live[index]
-                state.mask, state.positions = state.mask[index], state.positions[index]
-            marked = columns.column_of[torch.tensor(pending)]
-            seen[torch.arange(len(rows))[marked >= 0], marked[marked >= 0]] = True
-            drafts = self._drafts(rows)
-            width = 1 + max(map(len, drafts))
-            ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-            block = torch.zeros((len(rows), width), dtype=state.mask.dtype)
-            for i, (token, guess) in enumerate(zip(pending, drafts)):
-                ids[i, : 1 + len(guess)] = torch.tensor([token, *guess])
-                block[i, : 1 + len(guess)] = 1
-            out = self.model.base_model(input_ids=ids, attention_mask=torch.cat([state.mask, block], dim=1),
-                                        position_ids=state.positions[:, None] + torch.arange(width),
-                                        past_key_values=state.cache, use_cache=True)
-            logits = columns.logits(out.last_hidden_state, live)
-            block.zero_()  # rebuilt below: 1 only where the cache now holds an accepted token
-            for i, (row, guess) in enumerate(zip(rows, drafts)):
-                kept = 1  # the pending token
-                for j in range(len(guess) + 1):
-                    column = int(self._penalised(logits[i, j], seen[i]).argmax())
-                    token = int(columns.ids[column])
-                    if not self._emit(row, token):
-                        break
-                    if j < len(guess) and token == guess[j]:
-                        seen[i, column] = True
-                        kept += 1
-                        continue
-                    pending[i] = token
+    def step(self) -> list[Row]:
+        """Feed every running row its pending token plus any guesses, keep the longest guess greedy decoding agrees
+        with and add the model's own next token; returns the rows that finished (they have left the batch)."""
+        now = time.perf_counter()
+        for row in self.rows:
+            if row.running and now > row.deadline:
+                row.running = False
+        finished = self._drop_finished()
+        if not self.rows:
+            return finished
+        marked = self.columns.column_of[torch.tensor([row.pending for row in self.rows])]
+        self.seen[torch.arange(len(self.rows))[marked >= 0], marked[marked >= 0]] = True
+        drafts = self._drafts()
+        width = 1 + max(map(len, drafts))
+        ids = torch.full((len(self.rows), width), self.pad_id, dtype=torch.long)
+        block = torch.zeros((len(self.rows), width), dtype=self.mask.dtype)
+        for i, (row, guess) in enumerate(zip(self.rows, drafts)):
+            ids[i, : 1 + len(guess)] = torch.tensor([row.pending, *guess])
+            block[i, : 1 + len(guess)] = 1
+        out = self.model.base_model(input_ids=ids, attention_mask=torch.cat([self.mask, block], dim=1),
+                                    position_ids=self.positions[:, None] + torch.arange(width),
+                                    past_key_values=self.cache, use_cache=True)
+        logits = self.columns.logits(out.last_hidden_state)
+        block.zero_()  # rebuilt below: 1 only where the cache now holds an accepted token
+        for i, (row, guess) in enumerate(zip(self.rows, drafts)):
+            kept = 1  # the pending token
+            for j in range(len(guess) + 1):
+                column = int(_penalised(logits[i, j], self.seen[i]).argmax())
+                token = int(self.columns.ids[column])
+                if not self._emit(row, token):
                     break
-                block[i, :kept] = 1
-            state.mask = torch.cat([state.mask, block], dim=1)
-            state.positions = state.positions + block.sum(1)
-            self._end_done(rows)
-        self.running = [False] * len(self.sequences)
-        yield
+                if j < len(guess) and token == guess[j]:
+                    self.seen[i, column] = True
+                    kept += 1
+                    continue
+                row.pending = token
+                break
+            block[i, :kept] = 1
+        self.mask = torch.cat([self.mask, block], dim=1)
+        self.positions = self.positions + block.sum(1)
+        for row in self.rows:
+            self._check_done(row)
+            if row.on_step is not None:
+                row.on_step(row)
+        return finished + self._drop_finished()
+
+    # -- rows out -------------------------------------------------------------------------------------------------
+    def _drop_finished(self) -> list[Row]:
+        keep = [i for i, row in enumerate(self.rows) if row.running]
+        if len(keep) == len(self.rows):
+            return []
+        finished = [row for row in self.rows if not row.running]
+        for row in finished:
+            if self.memory is not None:  # with the end of its prompt, so an answer's first tokens can be guessed
+                self.memory.learn(row.prompt[-MAX_NGRAM:] + row.tokens)
+            if row.on_step is not None:
+                row.on_step(row)
+        index = torch.tensor(keep, dtype=torch.long)
+        self.rows = [self.rows[i] for i in keep]
+        if not self.rows:
+            self.cache, self.mask, self.positions = None, self.mask[:0, :0], self.positions[:0]
+            self.seen = self.seen[:0]
+            return finished
+        self.cache.batch_select_indices(index)
+        self.mask, self.positions, self.seen = self.mask[index], self.positions[index], self.seen[index]
+        self.columns.keep(index)
+        unused = int((self.mask.sum(0) == 0).long().cumprod(0).sum())  # leading columns that are padding for all
+        if unused >= TRIM_COLUMNS:
+            for layer in self.cache.layers:
+                layer.keys, layer.values = layer.keys[:, :, unused:], layer.values[:, :, unused:]
+            self.mask = self.mask[:, unused:]
+        return finished
+
+
+def decode(batch: DecodeBatch, rows: Sequence[Row]) -> None:
+    """Decode these rows (as one group) to their end in a batch of their own."""
+    batch.admit([rows])
+    while len(batch):
+        batch.step()

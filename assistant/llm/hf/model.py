@@ -4,22 +4,26 @@ an optional merged LoRA adapter; it offers every capability of `assistant/llm/ba
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
+import time
 import unicodedata
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 
 from assistant.config import PROJECT_ROOT, LLMSettings
-from assistant.llm.base import Capability, GenerationLimits, GenerationRequest, LLMInfo, Message
+from assistant.llm.base import Capability, GenerationLimits, GenerationRequest, LLMBusy, LLMInfo, Message
 from assistant.llm.hf.adapter import AdapterError, merge_adapter
-from assistant.llm.hf.decode import DRAFT_TOKENS, GreedyDecoder, PrefixCache, prefill
-from assistant.llm.hf.half import use_half_gemv
+from assistant.llm.hf.decode import DRAFT_TOKENS, DecodeBatch, Row, decode
+from assistant.llm.hf.half import has_amx, use_half_gemv
 from assistant.llm.hf.loader import ModelNotFoundError, resolve_model_dir
-from assistant.llm.hf.lookup import MAX_NGRAM, PhraseMemory
+from assistant.llm.hf.lookup import PhraseMemory
+from assistant.llm.hf.prefill import PrefixCache, prefill_groups
+from assistant.llm.hf.scheduler import Scheduler
 
 __all__ = ["HFLLM"]
 
@@ -34,7 +38,8 @@ class HFLLM:
     capabilities = frozenset(Capability)
 
     def __init__(self, model_dir: Path | str, dtype: str = "float32", threads: int = 0,
-                 adapter: Path | str | None = None, fp16_decode: bool = True, draft_tokens: int = DRAFT_TOKENS):
+                 adapter: Path | str | None = None, fp16_decode: bool = True, draft_tokens: int = DRAFT_TOKENS,
+                 batching: bool = False, bf16_wide: bool = False):
         if threads > 0:
             torch.set_num_threads(threads)
         self.name = str(model_dir)
@@ -56,19 +61,22 @@ class HFLLM:
                 self.model = self._load_base()  # a failed load can leave adapter layers half-injected
         self.model.eval()
         if fp16_decode and self.model.device.type == "cpu" and self._dtype == torch.float32:
-            use_half_gemv(self.model)
+            use_half_gemv(self.model, wide_bf16=bf16_wide and has_amx())
         self.tokenizer.padding_side = "left"  # for callers that batch with the tokenizer themselves
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self._yes_ids = self._answer_ids("yes")
         self._no_ids = self._answer_ids("no")
-        self.draft_tokens = draft_tokens
-        self._memory = PhraseMemory()  # the model's earlier answers, for draft tokens; guarded by the lock
-        self._prefixes = PrefixCache()  # prompt prefixes already read (each task's system prompt); guarded by the lock
+        self._memory = PhraseMemory()  # the model's earlier answers, for draft tokens
+        self._prefixes = PrefixCache()  # prompt prefixes already read (each task's system prompt)
         self._mark_pieces: dict[int, str] | None = None  # punctuation-only tokens, found on first use
         self._spelled: dict[str, list[int]] = {}  # text -> its tokens, for tokens_of: the joining words recur every turn
-        # The model is not safe to run concurrently; requests queue here.
+        self._spelling = threading.Lock()  # tokens_of runs in the callers' threads
+        self._draft_tokens = draft_tokens
+        # Batching: one scheduler thread owns the model and merges concurrent requests. Without it the model is not
+        # safe to run concurrently and requests take turns at this lock (one at a time, each its own batch).
         self._lock = threading.Lock()
+        self.scheduler = Scheduler(self._batch(), self._p_yes) if batching else None
 
     @classmethod
     def from_settings(cls, settings: LLMSettings, cache_dir: Path) -> HFLLM:
@@ -76,10 +84,13 @@ class HFLLM:
         adapter = Path(settings.adapter).expanduser() if settings.adapter else None
         if adapter is not None and not adapter.is_absolute():
             adapter = PROJECT_ROOT / adapter  # like the other paths in settings: relative to the project
-        return cls(model_dir, settings.dtype, settings.threads, adapter, settings.fp16_decode, settings.draft_tokens)
+        return cls(model_dir, settings.dtype, settings.threads, adapter, settings.fp16_decode, settings.draft_tokens,
+                   settings.batching, settings.bf16_wide)
 
     def describe(self) -> LLMInfo:
-        return LLMInfo("hf", Path(self.name).name, self.adapter, self.adapter_error)
+        how = "one scheduler batching all learners" if self.scheduler is not None else "one request at a time"
+        threads = f"{torch.get_num_threads()} compute threads (OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')})"
+        return LLMInfo("hf", Path(self.name).name, self.adapter, self.adapter_error, f"{how}, {threads}")
 
     def _load_base(self) -> PreTrainedModel:
         try:
@@ -104,13 +115,19 @@ class HFLLM:
         ]
         return self.tokenizer(texts, add_special_tokens=False)["input_ids"]
 
-    def _decoder(self, sequences: list[list[int]], limits: GenerationLimits,
-                 done_when: Callable[[int, str], bool] | None = None,
-                 allowed: list[set[int]] | None = None, hints: list[list[str]] | None = None) -> GreedyDecoder:
-        hint_tokens = None if hints is None else [
-            self.tokenizer(texts, add_special_tokens=False)["input_ids"] if texts else [] for texts in hints]
-        return GreedyDecoder(self.model, self.tokenizer, sequences, limits, self.draft_tokens, self._memory, done_when,
-                             allowed, self._prefixes, hint_tokens)
+    @property
+    def draft_tokens(self) -> int:
+        """Lookup guesses verified per step (0 = one token per step)."""
+        return self._draft_tokens
+
+    @draft_tokens.setter
+    def draft_tokens(self, value: int) -> None:
+        self._draft_tokens = value
+        if self.scheduler is not None:
+            self.scheduler.batch.draft_tokens = value
+
+    def _batch(self) -> DecodeBatch:
+        return DecodeBatch(self.model, self.tokenizer, self.draft_tokens, self._memory, self._prefixes)
 
     def tokens_of(self, words: Collection[str]) -> set[int]:
         """Every token that spells part of one of the words as they may appear in text: after a space or not,
@@ -118,12 +135,14 @@ class HFLLM:
         marks = {w for w in words if w and not any(c.isalnum() for c in w)}
         variants = {v for w in words if w not in marks for v in (w, w.lower(), w[:1].upper() + w[1:]) if w}
         spelled = {s for v in variants for s in (v, " " + v)}
-        new = [s for s in spelled if s not in self._spelled]
-        if len(self._spelled) + len(new) > MAX_SPELLED:  # bounds a long-running server's memory
-            self._spelled.clear()
-        for text, ids in zip(new, self.tokenizer(new, add_special_tokens=False)["input_ids"] if new else []):
-            self._spelled[text] = ids
-        return {t for s in spelled for t in self._spelled[s]} | self._marks_of(set("".join(marks)))
+        with self._spelling:
+            new = [s for s in spelled if s not in self._spelled]
+            if len(self._spelled) + len(new) > MAX_SPELLED:  # bounds a long-running server's memory
+                self._spelled.clear()
+            for text, ids in zip(new, self.tokenizer(new, add_special_tokens=False)["input_ids"] if new else []):
+                self._spelled[text] = ids
+            tokens = {t for s in spelled for t in self._spelled[s]}
+            return tokens | self._marks_of(set("".join(marks)))
 
     def _marks_of(self, characters: set[str]) -> set[int]:
         """Tokens made only of these punctuation characters, with no space ("," ")," ".)")."""
@@ -135,48 +154,56 @@ class HFLLM:
                                  if piece and all(unicodedata.category(c).startswith("P") for c in piece)}
         return {i for i, piece in self._mark_pieces.items() if set(piece) <= characters}
 
-    def _remember(self, decoder: GreedyDecoder) -> None:
-        # With the end of its prompt (the assistant's turn marker), so the first tokens of an answer can be guessed.
-        for prompt, tokens in zip(decoder.sequences, decoder.tokens):
-            self._memory.learn(prompt[-MAX_NGRAM:] + tokens)
+    def _rows(self, requests: Sequence[GenerationRequest], limits: GenerationLimits) -> list[Row]:
+        deadline = time.perf_counter() + limits.max_time_s
+        sequences = self._sequences([list(r.messages) for r in requests])
+        rows = []
+        for request, prompt in zip(requests, sequences):
+            hints = PhraseMemory()
+            if request.hints:
+                for tokens in self.tokenizer(list(request.hints), add_special_tokens=False)["input_ids"]:
+                    hints.learn(tokens)
+            allowed = None if request.vocabulary is None else self.tokens_of(request.vocabulary)
+            rows.append(Row(prompt, limits, allowed, request.done, hints, deadline=deadline))
+        return rows
+
+    def _run(self, rows: list[Row], owner: str) -> None:
+        if self.scheduler is not None:
+            self.scheduler.generate(rows, owner)
+            return
+        with self._lock:
+            decode(self._batch(), rows)
 
     def generate(self, requests: Sequence[GenerationRequest], limits: GenerationLimits = GenerationLimits()) -> list[str]:
-        """One greedy completion per request, all decoded as one batch; a request's `done` can end its row early,
-        its `vocabulary` (words and marks) limits it to the tokens that spell them, and its `hints` are texts its
+        """One greedy completion per request, decoded together; a request's `done` can end its row early, its
+        `vocabulary` (words and marks) limits it to the tokens that spell them, and its `hints` are texts its
         answer likely follows (guesses to verify; they never change the answer)."""
         if not requests:
             return []
-        limited = any(r.vocabulary is not None for r in requests)
-        checks = [r.done for r in requests]
-        done_when = (lambda i, text: checks[i] is not None and checks[i](text)) if any(checks) else None
-        with self._lock:  # tokens_of's memory is shared too
-            # A row without a vocabulary in a limited batch may use any token: every column stays open for it.
-            allowed = [self.tokens_of(r.vocabulary) if r.vocabulary is not None else set(range(len(self.tokenizer)))
-                       for r in requests] if limited else None
-            hints = [list(r.hints) for r in requests] if any(r.hints for r in requests) else None
-            decoder = self._decoder(self._sequences([list(r.messages) for r in requests]), limits, done_when,
-                                    allowed, hints)
-            for _ in decoder.steps():
-                pass
-            self._remember(decoder)
-        return [decoder.text(row).strip() for row in range(len(requests))]
+        rows = self._rows(requests, limits)
+        self._run(rows, requests[0].owner)
+        batch = self._batch()  # only its tokenizer is used, to read the rows' text
+        return [batch.text(row).strip() for row in rows]
 
     def stream(self, conversation: Sequence[Message], limits: GenerationLimits = GenerationLimits()) -> Iterator[str]:
         """Yield text pieces as they are decoded."""
         pieces: queue.Queue[str | BaseException | None] = queue.Queue()
+        reader = self._batch()
+        sent = ""
 
-        def run() -> None:
-            # A worker runs the decoding to its end, so a consumer that stops reading never keeps the lock.
+        def on_step(row: Row) -> None:
+            nonlocal sent
+            text = reader.settled_text(row)
+            if len(text) > len(sent):
+                pieces.put(text[len(sent):])
+                sent = text
+
+        (row,) = self._rows([GenerationRequest(conversation)], limits)
+        row.on_step = on_step
+
+        def run() -> None:  # a consumer that stops reading never holds up the model
             try:
-                with self._lock:
-                    decoder = self._decoder(self._sequences([list(conversation)]), limits)
-                    sent = ""
-                    for _ in decoder.steps():
-                        text = decoder.settled_text(0)
-                        if len(text) > len(sent):
-                            pieces.put(text[len(sent):])
-                            sent = text
-                    self._remember(decoder)
+                self._run([row], "")
             except BaseException as exc:  # handed to the consumer, who re-raises it
                 pieces.put(exc)
             finally:
@@ -188,15 +215,32 @@ class HFLLM:
                 raise piece
             yield piece
 
-    def yes_probability(self, conversations: Sequence[Sequence[Message]]) -> list[float]:
-        """P(yes) / (P(yes) + P(no)) for the first answer token of each conversation, from one batched forward pass."""
-        if not conversations:
-            return []
-        sequences = self._sequences(conversations)
-        with self._lock, torch.inference_mode():  # the base model's weights may still ask for gradients
-            hidden = prefill(self.model, sequences, self.tokenizer.pad_token_id, prefixes=self._prefixes).hidden
+    def _p_yes(self, groups: list[list[list[int]]]) -> list[list[float]]:
+        """P(yes) for each sequence of each group, from one batched forward pass."""
+        with torch.inference_mode():  # the base model's weights may still ask for gradients
+            hidden = prefill_groups(self.model, groups, self.tokenizer.pad_token_id, prefixes=self._prefixes).hidden
             head = self.model.get_output_embeddings().weight  # only the answer tokens' columns are needed
             logits = torch.nn.functional.linear(hidden.float(), head[self._yes_ids + self._no_ids].float())
         yes = logits[:, : len(self._yes_ids)].logsumexp(-1)
         no = logits[:, len(self._yes_ids):].logsumexp(-1)
-        return torch.sigmoid(yes - no).tolist()
+        scores = torch.sigmoid(yes - no).tolist()
+        out, start = [], 0
+        for group in groups:
+            out.append(scores[start:start + len(group)])
+            start += len(group)
+        return out
+
+    def yes_probability(self, conversations: Sequence[Sequence[Message]], wait_s: float | None = None) -> list[float]:
+        """P(yes) / (P(yes) + P(no)) for the first answer token of each conversation, from one batched forward pass;
+        raises LLMBusy when the model could not start on them within `wait_s`."""
+        if not conversations:
+            return []
+        sequences = self._sequences(conversations)
+        if self.scheduler is not None:
+            return self.scheduler.score(sequences, wait_s)
+        if not self._lock.acquire(timeout=-1 if wait_s is None else wait_s):
+            raise LLMBusy(f"the model was busy for {wait_s:.2f} s")
+        try:
+            return self._p_yes([sequences])[0]
+        finally:
+            self._lock.release()

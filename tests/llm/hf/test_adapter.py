@@ -8,7 +8,7 @@ import torch
 from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM
 
-from assistant.llm.hf.decode import prefill
+from assistant.llm.hf.prefill import prefill
 from assistant.llm.hf.model import HFLLM
 
 PROMPT = [{"role": "user", "content": "Recommend a book about Rust."}]

@@ -3,7 +3,8 @@
 import torch
 
 from assistant.llm.base import GenerationLimits, GenerationRequest
-from assistant.llm.hf.decode import REPETITION_PENALTY, common_prefix, cut_at_stop
+from assistant.llm.hf.decode import REPETITION_PENALTY, cut_at_stop
+from assistant.llm.hf.prefill import common_prefix
 
 CONVERSATIONS = [
     [{"role": "user", "content": "What is the capital of France?"}],
@@ -121,3 +122,30 @@ def test_hints_only_guess_they_never_change_the_answer(llm):
     misled = llm.generate([GenerationRequest(c, hints=["Bananas are purple, said nobody."]) for c in CONVERSATIONS],
                           limits)
     assert hinted == free and misled == free
+
+
+def test_a_request_joining_a_running_batch_writes_what_it_writes_alone(llm):
+    from assistant.llm.hf.decode import DecodeBatch
+
+    limits = GenerationLimits(16, 600)
+    alone = [generate(llm, [c], limits)[0] for c in CONVERSATIONS]
+    batch = DecodeBatch(llm.model, llm.tokenizer, llm.draft_tokens)
+    first, later = llm._rows([GenerationRequest(c) for c in CONVERSATIONS[:2]], limits), \
+        llm._rows([GenerationRequest(CONVERSATIONS[2])], limits)
+    batch.admit([first])
+    for _ in range(3):
+        batch.step()
+    batch.admit([later])  # joins rows that are already part-way through their answers
+    while len(batch):
+        batch.step()
+    assert [batch.text(row).strip() for row in first + later] == alone
+
+
+def test_groups_read_in_one_pass_score_as_they_score_alone(llm):
+    relevance = [[{"role": "system", "content": "Answer yes or no."},
+                  {"role": "user", "content": f"Learner wants {topic}. Is a book on {item} a fit?"}]
+                 for topic, item in (("Rust", "Rust"), ("Rust", "knitting"), ("SQL", "databases"), ("SQL", "Haskell"))]
+    groups = [llm._sequences(relevance[:2]), llm._sequences(relevance[2:])]
+    together = llm._p_yes(groups)
+    apart = [llm._p_yes([g])[0] for g in groups]
+    assert all(abs(a - b) < 1e-3 for x, y in zip(together, apart) for a, b in zip(x, y))
