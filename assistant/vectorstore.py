@@ -24,6 +24,7 @@ from assistant.catalog.documents import documents_for
 from assistant.catalog.filters import AllOf, AnyOf, Equals, Filter, Has, Lacks, OneOf
 from assistant.catalog.schema import Resource
 from assistant.config import IndexSettings
+from assistant.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ SERVER_TIMEOUT_S = 5.0  # chromadb's HTTP client waits forever by default: a dea
 _SEGMENT_DIR = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-class StoreUnavailable(RuntimeError):
+class StoreUnavailable(ConfigurationError):
     """The Chroma server cannot be reached; the message names the host and port."""
 
 

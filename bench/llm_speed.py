@@ -1,29 +1,32 @@
 """LLM speed on this machine: decode tokens/s at batch 1 and 5, five reason-like generations, yes_probability latency.
 
-Run: .venv/bin/python bench/llm_speed.py [--reps 5] [--all]
-Variants run round-robin within each repetition (other processes share the CPU), and every figure is a median.
-`--all` adds options measured and not kept (int8 dynamic quantisation, static cache); bf16 is left out because it is
-5-20x slower than fp32 on this CPU (no native bf16 matmul) and would dominate the run.
+Run: .venv/bin/python bench/llm_speed.py [--reps 5]
+Variants run round-robin within each repetition (other processes share the CPU), and every figure is a median. The
+engine is the project's own decoding loop (no lookup guesses here, so tokens/s are comparable) on transformers'
+forward (before) or on the lean forward (`assistant/llm/hf/lean.py`); HF `generate()` in fp32 is the reference.
+Threads: torch's default pool (2 on this machine), OMP_WAIT_POLICY=PASSIVE.
 """
 
 from __future__ import annotations
 
-import argparse
-import copy
 import os
-import statistics
-import time
-import warnings
-from collections.abc import Callable
 
-import torch
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from assistant.config import PROJECT_ROOT, Settings
-from assistant.llm.base import GenerationLimits
-from assistant.llm.hf.decode import REPETITION_PENALTY, GreedyDecoder, prefill
-from assistant.llm.hf.half import use_half_gemv
-from assistant.llm.hf.model import HFLLM
-from assistant.llm.prompts import load_prompt
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import torch  # noqa: E402
+
+from assistant.config import PROJECT_ROOT, Settings  # noqa: E402
+from assistant.llm.base import GenerationLimits, GenerationRequest  # noqa: E402
+from assistant.llm.hf.decode import REPETITION_PENALTY, DecodeBatch, decode  # noqa: E402
+from assistant.llm.hf.lean import LeanLlama, has_amx  # noqa: E402
+from assistant.llm.hf.model import HFLLM  # noqa: E402
+from assistant.llm.hf.prefill import prefill  # noqa: E402
+from assistant.llm.prompts import load_prompt  # noqa: E402
 
 STORY = [{"role": "user", "content": "Write a long, detailed story about a dragon who learns to program."}]
 SPEED_TOKENS = 64
@@ -58,77 +61,61 @@ def relevance_conversations(n: int) -> list[list[dict[str, str]]]:
 
 
 class Variant:
-    """One way of running the model: a decode function over (conversations, limits) and the model it uses."""
+    """One way of running the model: HF generate(), or the project's loop on a lean forward with given weights."""
 
-    def __init__(self, name: str, llm: HFLLM, model, use_loop: bool, threads: int = 0, cache: str | None = None):
-        self.name, self.llm, self.model, self.use_loop, self.threads, self.cache = name, llm, model, use_loop, threads, cache
+    def __init__(self, name: str, llm: HFLLM, lean: LeanLlama | None):
+        self.name, self.llm, self.lean = name, llm, lean
 
     def generate(self, conversations, limits: GenerationLimits) -> tuple[list[str], int]:
         """Texts and the number of new tokens produced."""
-        sequences = self.llm._sequences(conversations)
-        if self.use_loop:
-            decoder = GreedyDecoder(self.model, self.llm.tokenizer, sequences, limits, draft_tokens=0)
-            for _ in decoder.steps():
-                pass
-            return [decoder.text(r).strip() for r in range(len(sequences))], sum(map(len, decoder.tokens))
+        if self.lean is not None:
+            rows = self.llm._rows([GenerationRequest(c) for c in conversations], limits)
+            batch = DecodeBatch(self.lean, self.llm.tokenizer, self.llm._eos, draft_tokens=0)
+            decode(batch, rows)
+            return [batch.text(r).strip() for r in rows], sum(len(r.tokens) for r in rows)
         tok = self.llm.tokenizer
-        inputs = tok.pad({"input_ids": sequences}, return_tensors="pt")
+        inputs = tok.pad({"input_ids": self.llm._sequences(conversations)}, return_tensors="pt")
         with torch.inference_mode():
-            out = self.model.generate(**inputs, max_new_tokens=limits.max_new_tokens, do_sample=False,
-                                      repetition_penalty=REPETITION_PENALTY, pad_token_id=tok.pad_token_id,
-                                      cache_implementation=self.cache)
+            out = self.llm.model.generate(**inputs, max_new_tokens=limits.max_new_tokens, do_sample=False,
+                                          repetition_penalty=REPETITION_PENALTY, pad_token_id=tok.pad_token_id)
         new = out[:, inputs["input_ids"].shape[1]:]
         count = int((new != tok.pad_token_id).sum())
         return [t.strip() for t in tok.batch_decode(new, skip_special_tokens=True)], count
 
-    def yes_latency(self, conversations, shared_prefix: bool = True) -> float:
+    def yes_latency(self, conversations) -> float:
         sequences = self.llm._sequences(conversations)
         started = time.perf_counter()
-        prefill(self.model, sequences, self.llm.tokenizer.pad_token_id, min_shared=16 if shared_prefix else 10**9)
+        if self.lean is not None:
+            prefill(self.lean, sequences, self.llm.tokenizer.pad_token_id)
+        else:
+            with torch.inference_mode():
+                inputs = self.llm.tokenizer.pad({"input_ids": sequences}, return_tensors="pt")
+                self.llm.model(**inputs)
         return time.perf_counter() - started
 
 
-def timed(variant: Variant, run: Callable[[], object]) -> float:
-    previous = torch.get_num_threads()
-    if variant.threads:
-        torch.set_num_threads(variant.threads)
-    try:
-        started = time.perf_counter()
-        run()
-        return time.perf_counter() - started
-    finally:
-        torch.set_num_threads(previous)
+def timed(run: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
 
 
-def build_variants(llm: HFLLM, everything: bool) -> list[Variant]:
-    plain = llm.model
-    half = copy.deepcopy(plain)
-    use_half_gemv(half)
-    variants = [Variant("generate() fp32 (before)", llm, plain, False), Variant("loop fp32", llm, plain, True),
-                Variant("loop + fp16 decode weights (kept)", llm, half, True),
-                Variant("loop + fp16 decode weights, 1 thread", llm, half, True, threads=1)]
-    if everything:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated but still ships in torch 2.13
-            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-            int8 = copy.deepcopy(plain)
-            int8.model = quantize_dynamic(int8.model, {torch.nn.Linear: per_channel_dynamic_qconfig})
-        variants += [
-            Variant("loop + int8 dynamic (layers)", llm, int8, True),
-            Variant("generate() static cache", llm, plain, False, cache="static"),
-        ]
+def build_variants(llm: HFLLM) -> list[Variant]:
+    variants = [Variant("HF generate() fp32 (reference)", llm, None),
+                Variant("lean forward, fp32 + fp16 for <= 3 rows", llm, LeanLlama(llm.model, half=True, wide=False))]
+    if has_amx():
+        variants.append(Variant("lean forward, + bf16 for more rows (AMX)", llm,
+                                LeanLlama(llm.model, half=True, wide=True)))
     return variants
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--all", action="store_true", help="also the options that were measured and not kept")
     args = parser.parse_args()
-    settings = Settings().with_changes(llm={"fp16_decode": False, "adapter": ""})
+    settings = Settings().with_changes(llm={"adapter": "", "batching": False})
     llm = HFLLM.from_settings(settings.llm, settings.cache_dir)
-    variants = build_variants(llm, args.all)
+    variants = build_variants(llm)
     reasons, relevance = reason_conversations(), relevance_conversations(20)
     speed_limits, reason_limits = GenerationLimits(SPEED_TOKENS, 600), GenerationLimits(REASON_TOKENS, 600)
     print(f"load average {os.getloadavg()[0]:.1f}; threads {torch.get_num_threads()}; reason prompts {statistics.mean(map(len, llm._sequences(reasons))):.0f} "
@@ -142,16 +129,13 @@ def main() -> None:
             r = results[v.name]
             for batch in (1, 5):
                 count: list[int] = []
-                seconds = timed(v, lambda: count.append(v.generate([STORY] * batch, speed_limits)[1]))
+                seconds = timed(lambda: count.append(v.generate([STORY] * batch, speed_limits)[1]))
                 r.setdefault(f"b{batch}", []).append(count[0] / seconds)
-            r.setdefault("reasons", []).append(timed(v, lambda: v.generate(reasons, reason_limits)))
+            r.setdefault("reasons", []).append(timed(lambda: v.generate(reasons, reason_limits)))
             for n in (10, 20):
-                r.setdefault(f"yes{n}", []).append(timed(v, lambda: v.yes_latency(relevance[:n])))
-            if v.name.endswith("(kept)"):
-                for n in (10, 20):
-                    r.setdefault(f"yes{n}-noshare", []).append(timed(v, lambda: v.yes_latency(relevance[:n], False)))
+                r.setdefault(f"yes{n}", []).append(v.yes_latency(relevance[:n]))
         print(f"rep {rep + 1}/{args.reps} done", flush=True)
-    reference = texts["loop fp32"]
+    reference = texts[variants[0].name]
     print("\n| variant | tokens/s batch 1 | tokens/s batch 5 (all rows) | 5 reasons x 25 tokens | yes_probability 10 / 20 "
           "| reasons same as fp32 |")
     print("|---|---|---|---|---|---|")
@@ -160,10 +144,7 @@ def main() -> None:
         same = sum(a == b for a, b in zip(texts[v.name], reference))
         print(f"| {v.name} | {m['b1']:.1f} | {m['b5']:.1f} | {m['reasons']:.2f} s | {m['yes10']:.2f} s / "
               f"{m['yes20']:.2f} s | {same}/5 |")
-        if "yes10-noshare" in m:
-            print(f"| ... yes_probability without the shared-prefix cache | | | | {m['yes10-noshare']:.2f} s / "
-                  f"{m['yes20-noshare']:.2f} s | |")
-    print(f"\nload average at the end {os.getloadavg()[0]:.1f}\nreasons written with fp32 weights:")
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f}\nreasons written by {variants[0].name}:")
     for text in reference:
         print(" -", text)
     for v in variants:

@@ -25,7 +25,7 @@ from assistant.catalog.filters import Has
 from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.knowledge.graph import PrerequisiteGraph
-from assistant.profile.store import ProfileStore
+from assistant.profile.sqlite_store import SQLiteStore
 from assistant.ranking.collaborative import Interaction, ItemItemModel
 from assistant.ranking.diversity import arrange
 from assistant.ranking.focus import FocusFinder
@@ -89,7 +89,7 @@ def main() -> None:
     ready_index(settings)
     catalog = load_catalog(settings.sources_dir, settings.catalogs).resources
     with tempfile.TemporaryDirectory(prefix="bench-ranking-") as scratch:
-        engine = Engine(settings, VectorStore(settings.index), None, ProfileStore(Path(scratch) / "learners.sqlite3"),
+        engine = Engine(settings, VectorStore(settings.index), None, SQLiteStore(Path(scratch) / "learners.sqlite3"),
                         catalog, PrerequisiteGraph.from_metacademy(settings.sources_dir / "metacademy"))
         model = crowd([r.id for r in catalog])
         inputs = [ranking_input(engine, model, message) for message in REQUESTS]

@@ -93,9 +93,9 @@ def graph(settings):
 def engine(settings, store, llm, catalog, graph):
     """The whole product on the real model."""
     from assistant.engine import Engine
-    from assistant.profile.store import ProfileStore
+    from assistant.profile.sqlite_store import SQLiteStore
 
-    return Engine(settings, store, llm, ProfileStore(settings.store.dir / "learners.sqlite3"), catalog, graph)
+    return Engine(settings, store, llm, SQLiteStore(settings.store.dir / "learners.sqlite3"), catalog, graph)
 
 
 @pytest.fixture(scope="session")
@@ -103,8 +103,32 @@ def fake_engine(settings, store, catalog, graph, tmp_path_factory):
     """The whole product on the fake LLM, chosen through settings as an operator would (ASSISTANT_LLM_BACKEND)."""
     from assistant.engine import Engine
     from assistant.llm import build_llm
-    from assistant.profile.store import ProfileStore
+    from assistant.profile.sqlite_store import SQLiteStore
 
     fake = settings.with_changes(llm={"backend": "fake"})
-    learners = ProfileStore(tmp_path_factory.mktemp("fake-engine") / "learners.sqlite3")
+    learners = SQLiteStore(tmp_path_factory.mktemp("fake-engine") / "learners.sqlite3")
     return Engine(fake, store, build_llm(fake.llm, fake.cache_dir), learners, catalog, graph)
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """A real PostgreSQL server on a loopback port, for the whole session (see tests/pg_server.py)."""
+    from pg_server import PostgresServer, binaries
+
+    if binaries() is None:
+        pytest.fail("PostgreSQL is not installed: `make test` installs Debian's postgresql package (needs root)")
+    server = PostgresServer()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def postgres_url(postgres, request):
+    """A fresh, empty database on the test server for one test."""
+    import psycopg
+
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    with psycopg.connect(postgres.url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return postgres.url.rsplit("/", 1)[0] + f"/{name}"

@@ -9,7 +9,7 @@ from assistant.config import PROJECT_ROOT
 PACKAGE = PROJECT_ROOT / "assistant"
 # Higher layers may import lower ones, never the other way round. Components (0) are the building blocks.
 LAYERS = {
-    "config": 0, "locale": 0, "validation": 0, "admission": 0, "catalog": 0, "profile": 0, "knowledge": 0, "llm": 0,
+    "config": 0, "errors": 0, "locale": 0, "validation": 0, "admission": 0, "catalog": 0, "profile": 0, "knowledge": 0, "llm": 0,
     "vectorstore": 0, "reply": 0, "indexing": 0,
     "tasks": 1,
     "ranking": 2,
@@ -20,7 +20,7 @@ LAYERS = {
     "app": 7, "cli": 7, "prompts_cli": 7, "evaluation": 7, "training": 7,
 }
 # Within the components, the LLM stands on its own: it knows prompts and messages, not learners or resources.
-LLM_MAY_IMPORT = {"config", "llm"}
+LLM_MAY_IMPORT = {"config", "errors", "llm"}
 ML_LIBRARIES = {"torch", "transformers", "peft", "safetensors"}
 MAY_IMPORT_ML = ("llm/hf/", "vectorstore.py")  # the in-process LLM backend, and the embedding model
 

@@ -40,7 +40,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.knowledge.graph import PrerequisiteGraph
     from assistant.llm import build_llm
     from assistant.llm.prompts import PromptError
-    from assistant.profile.store import ProfileStore
+    from assistant.profile.sqlite_store import SQLiteStore
     from assistant.validation import InputError
     from assistant.vectorstore import VectorStore
 
@@ -77,7 +77,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     llm = build_llm(settings.llm, settings.cache_dir) if needs_llm else None
     reports: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as scratch:
-        learners = ProfileStore(Path(scratch) / "learners.sqlite3")  # eval learners never touch real ones
+        learners = SQLiteStore(Path(scratch) / "learners.sqlite3")  # eval learners never touch real ones
         if args.fit_weights:
             from assistant.evaluation.fitting import collect, coordinate_ascent
 

@@ -16,6 +16,10 @@ def build_llm(settings, cache_dir: Path) -> LLM:
             from assistant.llm.hf import HFLLM  # imports torch: only the backend that needs it pays for it
 
             return HFLLM.from_settings(settings, cache_dir)
+        case "openai":
+            from assistant.llm.openai_http import OpenAILLM
+
+            return OpenAILLM(settings)
         case "fake":
             from assistant.llm.fake import FakeLLM
 

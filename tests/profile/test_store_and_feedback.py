@@ -9,14 +9,14 @@ from assistant.catalog.schema import Resource
 from assistant.profile.edits import ProfileEdit
 from assistant.profile.feedback import apply_feedback
 from assistant.profile.schema import LearnerProfile
-from assistant.profile.store import ProfileStore
+from assistant.profile.sqlite_store import SQLiteStore
 
 RUST_BOOK = Resource(id="r1", title="Rust book", url="https://rust.example", topics=["Rust"], level="beginner")
 
 
 @pytest.fixture
 def store(tmp_path):
-    return ProfileStore(tmp_path / "learners.sqlite3")
+    return SQLiteStore(tmp_path / "learners.sqlite3")
 
 
 def test_turns_feedback_and_profile_survive_reopening(store, tmp_path):
@@ -25,7 +25,7 @@ def test_turns_feedback_and_profile_survive_reopening(store, tmp_path):
     store.record_reply("a", "Here you go", '{"x": 1}')
     store.record_feedback(apply_feedback(profile, RUST_BOOK, "helpful"), "r1", "helpful")
     store.close()
-    reopened = ProfileStore(tmp_path / "learners.sqlite3")
+    reopened = SQLiteStore(tmp_path / "learners.sqlite3")
     assert reopened.get("a").liked == ["r1"]
     assert reopened.history("a") == [("learner", "Rust please"), ("assistant", "Here you go")]
     assert reopened.last_reply("a") == '{"x": 1}'
@@ -38,7 +38,7 @@ def test_a_database_from_an_earlier_version_is_upgraded_keeping_its_rows(tmp_pat
         old.executescript("CREATE TABLE turns (id INTEGER PRIMARY KEY AUTOINCREMENT, learner_id TEXT NOT NULL, "
                           "role TEXT NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL);"
                           "INSERT INTO turns (learner_id, role, text, created_at) VALUES ('a', 'learner', 'hi', 'x');")
-    upgraded = ProfileStore(path)
+    upgraded = SQLiteStore(path)
     assert upgraded.history("a") == [("learner", "hi")] and upgraded.last_reply("a") is None
     upgraded.record_reply("a", "hello", '{"x": 1}')
     assert upgraded.last_reply("a") == '{"x": 1}'

@@ -12,7 +12,7 @@ from assistant.catalog.schema import Resource
 from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.knowledge.graph import PrerequisiteGraph
-from assistant.profile.store import ProfileStore
+from assistant.profile.sqlite_store import SQLiteStore
 from assistant.vectorstore import VectorStore
 
 URL = re.compile(r"https?://[^\s)\"'<>]+|www\.[^\s)\"'<>]+|\b[\w-]+\.(?:com|org|net|io|example)\b", re.I)
@@ -81,7 +81,7 @@ def poisoned(tmp_path_factory, store, llm) -> Engine:
          for i in range(4)]
     small = VectorStore(settings.index, embedding=store.embedding)
     small.upsert(rows, progress=False)
-    return Engine(settings, small, llm, ProfileStore(settings.store.dir / "l.sqlite3"), rows, PrerequisiteGraph([], []))
+    return Engine(settings, small, llm, SQLiteStore(settings.store.dir / "l.sqlite3"), rows, PrerequisiteGraph([], []))
 
 
 def test_instructions_in_catalog_text_are_data_not_commands(poisoned):

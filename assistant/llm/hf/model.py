@@ -18,8 +18,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 from assistant.config import PROJECT_ROOT, LLMSettings
 from assistant.llm.base import Capability, GenerationLimits, GenerationRequest, LLMBusy, LLMInfo, Message
 from assistant.llm.hf.adapter import AdapterError, merge_adapter
-from assistant.llm.hf.decode import DRAFT_TOKENS, DecodeBatch, Row, decode
-from assistant.llm.hf.half import has_amx, use_half_gemv
+from assistant.llm.hf.decode import DRAFT_TOKENS, DecodeBatch, Row, decode, eos_ids
+from assistant.llm.hf.lean import LeanLlama, has_amx
 from assistant.llm.hf.loader import ModelNotFoundError, resolve_model_dir
 from assistant.llm.hf.lookup import PhraseMemory
 from assistant.llm.hf.prefill import PrefixCache, prefill_groups
@@ -60,8 +60,9 @@ class HFLLM:
                 self.adapter_error = str(exc)
                 self.model = self._load_base()  # a failed load can leave adapter layers half-injected
         self.model.eval()
-        if fp16_decode and self.model.device.type == "cpu" and self._dtype == torch.float32:
-            use_half_gemv(self.model, wide_bf16=bf16_wide and has_amx())
+        cpu32 = self.model.device.type == "cpu" and self._dtype == torch.float32
+        self.lean = LeanLlama(self.model, half=fp16_decode and cpu32, wide=bf16_wide and cpu32 and has_amx())
+        self._eos = eos_ids(self.model, self.tokenizer)
         self.tokenizer.padding_side = "left"  # for callers that batch with the tokenizer themselves
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
@@ -127,7 +128,7 @@ class HFLLM:
             self.scheduler.batch.draft_tokens = value
 
     def _batch(self) -> DecodeBatch:
-        return DecodeBatch(self.model, self.tokenizer, self.draft_tokens, self._memory, self._prefixes)
+        return DecodeBatch(self.lean, self.tokenizer, self._eos, self.draft_tokens, self._memory, self._prefixes)
 
     def tokens_of(self, words: Collection[str]) -> set[int]:
         """Every token that spells part of one of the words as they may appear in text: after a space or not,
@@ -218,8 +219,8 @@ class HFLLM:
     def _p_yes(self, groups: list[list[list[int]]]) -> list[list[float]]:
         """P(yes) for each sequence of each group, from one batched forward pass."""
         with torch.inference_mode():  # the base model's weights may still ask for gradients
-            hidden = prefill_groups(self.model, groups, self.tokenizer.pad_token_id, prefixes=self._prefixes).hidden
-            head = self.model.get_output_embeddings().weight  # only the answer tokens' columns are needed
+            hidden = prefill_groups(self.lean, groups, self.tokenizer.pad_token_id, prefixes=self._prefixes).hidden
+            head = self.lean.head.weight  # only the answer tokens' columns are needed
             logits = torch.nn.functional.linear(hidden.float(), head[self._yes_ids + self._no_ids].float())
         yes = logits[:, : len(self._yes_ids)].logsumexp(-1)
         no = logits[:, len(self._yes_ids):].logsumexp(-1)

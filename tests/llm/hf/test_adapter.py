@@ -37,8 +37,8 @@ def adapters(llm, tmp_path_factory) -> dict[str, Path]:
 
 
 def last_logits(llm: HFLLM) -> torch.Tensor:
-    hidden = prefill(llm.model, llm._sequences([PROMPT]), llm.tokenizer.pad_token_id).hidden
-    return llm.model.get_output_embeddings()(hidden)[0]
+    hidden = prefill(llm.lean, llm._sequences([PROMPT]), llm.tokenizer.pad_token_id).hidden
+    return llm.lean.head(hidden)[0]
 
 
 def test_the_shipped_adapter_is_served_by_default(llm):

@@ -125,11 +125,9 @@ def test_hints_only_guess_they_never_change_the_answer(llm):
 
 
 def test_a_request_joining_a_running_batch_writes_what_it_writes_alone(llm):
-    from assistant.llm.hf.decode import DecodeBatch
-
     limits = GenerationLimits(16, 600)
     alone = [generate(llm, [c], limits)[0] for c in CONVERSATIONS]
-    batch = DecodeBatch(llm.model, llm.tokenizer, llm.draft_tokens)
+    batch = llm._batch()
     first, later = llm._rows([GenerationRequest(c) for c in CONVERSATIONS[:2]], limits), \
         llm._rows([GenerationRequest(CONVERSATIONS[2])], limits)
     batch.admit([first])
