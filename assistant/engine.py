@@ -1,6 +1,6 @@
 """Wiring only: builds the components from settings (one `match` per backend) and the services the UI and API call:
 `turns` (one turn, assistant/turn.py), `learner_data` (feedback, profile, export, forget) and, inside a turn,
-follow-up answers."""
+follow-up answers; `lti` (launches from registered LMSs) and `outbox` (xAPI statements to an LRS) when configured."""
 
 from __future__ import annotations
 
@@ -17,9 +17,14 @@ from assistant.knowledge.topics import LanguageCoverage, TopicMatcher, load_alia
 from assistant.learner_data import LearnerData
 from assistant.llm import LLM, GenerationLimits, build_llm
 from assistant.llm.prompts import PromptTemplate, load_prompts
+from assistant.lms.keys import ToolKey
+from assistant.lms.lti import LTITool
+from assistant.lms.outbox import StatementSender
+from assistant.lms.statements import StatementMaker
 from assistant.profile.store import LearnerStore, open_store
 from assistant.ranking.crowd import FeedbackReader
 from assistant.ranking.focus import FocusFinder
+from assistant.ranking.linking import TopicCentroids
 from assistant.ranking.recommenders import (
     BM25Recommender, DenseRecommender, HybridRecommender, HybridSettings, PopularityRecommender, Recommender,
     RelevanceFn,
@@ -42,7 +47,7 @@ def build_recommender(settings: Settings, index: ResourceIndex, graph: Prerequis
                 index, FocusFinder(graph), ALL_SCORERS,
                 HybridSettings(dict(r.weights), r.candidate_pool, r.topic_pool, r.concept_pool, r.diversity,
                                settings.llm.judged_per_shown),
-                relevance, coverage)
+                relevance, coverage, TopicCentroids.from_index(index))
         case "dense":
             return DenseRecommender(index)
         case "bm25":
@@ -67,6 +72,8 @@ class Engine:
     topics: TopicMatcher = field(init=False)
     turns: TurnService = field(init=False)
     learner_data: LearnerData = field(init=False)
+    lti: LTITool | None = field(init=False)  # None: no platform registered (ASSISTANT_LTI_PLATFORMS)
+    outbox: StatementSender | None = field(init=False)  # None: no LRS (ASSISTANT_XAPI_URL); started by the app
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -88,9 +95,13 @@ class Engine:
         limits = TurnLimits(s.ranking.top_k, s.serving.max_message_chars, s.serving.history_turns,
                             s.reason.deadline_s)
         admission = Admission(s.serving.turn_concurrency, s.serving.queue_max_size, s.serving.max_wait_s)
+        statements = StatementMaker(s)
         self.turns = TurnService(limits, self.learners, reader, recommender, feedback, reasons, self.graph, answers,
-                                 admission)
-        self.learner_data = LearnerData(self.learners, self.resources)
+                                 admission, statements)
+        self.learner_data = LearnerData(self.learners, self.resources, statements, self.topics)
+        self.lti = LTITool(s.lti, self.learners, ToolKey.load_or_create(s.lti.private_key_file)) \
+            if s.lti.platforms else None
+        self.outbox = StatementSender(self.learners, s.xapi, statements.void) if s.xapi.url else None
 
     @classmethod
     def from_settings(cls, settings: Settings, llm: LLM | None = None) -> Engine:

@@ -17,6 +17,7 @@ from assistant.explain.reply_text import compose
 from assistant.follow_ups import parse as follow_up
 from assistant.follow_ups.answers import FollowUpAnswers
 from assistant.knowledge.graph import PrerequisiteGraph
+from assistant.lms.statements import StatementMaker
 from assistant.profile.schema import LearnerProfile
 from assistant.profile.store import LearnerStore
 from assistant.ranking.recommenders import Recommendations, Recommender, Request
@@ -57,10 +58,10 @@ def learning_path(found: Recommendations, graph: PrerequisiteGraph) -> list[Path
 class TurnService:
     def __init__(self, limits: TurnLimits, learners: LearnerStore, reader: ProfileReader, recommender: Recommender,
                  feedback: Callable[[LearnerProfile], Feedback], reasons: ReasonWriter, graph: PrerequisiteGraph,
-                 answers: FollowUpAnswers, admission: Admission):
+                 answers: FollowUpAnswers, admission: Admission, statements: StatementMaker | None = None):
         self.limits, self.learners, self.reader, self.recommender = limits, learners, reader, recommender
         self.feedback, self.reasons, self.graph, self.answers = feedback, reasons, graph, answers
-        self.admission = admission
+        self.admission, self.statements = admission, statements
 
     def _learner_messages(self, learner_id: str) -> list[str]:
         return [text for role, text in self.learners.history(learner_id, self.limits.history_turns)
@@ -128,7 +129,9 @@ class TurnService:
             final.reasons_ready = True
             final.report.reasons_s = round(time.perf_counter() - shown, 3)
             final.report.late_reasons = sum(r.late for r in reasons)
-        self.learners.record_reply(learner_id, final.text, final.model_dump_json())
+        statements = self.statements.for_reply(final, self.learners.lms_account(learner_id)) \
+            if self.statements is not None and self.statements.on else []
+        self.learners.record_reply(learner_id, final.text, final.model_dump_json(), statements)
         yield final
 
     def turn(self, learner_id: str, message: str, context: TurnContext | None = None,

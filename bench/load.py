@@ -79,12 +79,16 @@ def free_port() -> int:
 class Server:
     """`assistant serve` in a process of its own, its learners in a scratch folder; peak RSS sampled."""
 
-    def __init__(self, env: dict[str, str], scratch: Path):
+    def __init__(self, env: dict[str, str], scratch: Path, checkout: Path = PROJECT_ROOT):
         self.port = free_port()
+        settings = Settings()
         full_env = {**os.environ, **env, "ASSISTANT_SERVING_PORT": str(self.port),
                     "ASSISTANT_STORE_DIR": str(scratch), "OMP_WAIT_POLICY": "PASSIVE"}
+        if checkout != PROJECT_ROOT:  # an earlier checkout: its own code, this checkout's index and model cache
+            full_env.update(PYTHONPATH=str(checkout), ASSISTANT_PORT=str(self.port), ASSISTANT_DATA_DIR=str(scratch),
+                            ASSISTANT_INDEX_DIR=str(settings.index.dir), ASSISTANT_CACHE_DIR=str(settings.cache_dir))
         self.process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--no-index"], env=full_env,
-                                        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                        cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.url = f"http://127.0.0.1:{self.port}/"
         self.peak = 0
         self._sampling = True
@@ -145,7 +149,7 @@ def one_turn(client: Client, learner: str, message: str, log: Log) -> None:
         log.reasons += len(reasons)
         log.templates += sum(r["written_by"] == "template" for r in reasons)
         log.late += sum(bool(r.get("late")) for r in reasons)
-        log.relevance_busy += final.get("report", {}).get("llm_relevance") == "busy"
+        log.relevance_busy += (final.get("report") or {}).get("llm_relevance") == "busy"
 
 
 def open_loop(url: str, learners: int, seconds: float, run: str, seed: int) -> tuple[Log, float]:
@@ -218,6 +222,8 @@ def main() -> None:
     parser.add_argument("--configs", default=",".join(CONFIGS), help="which configurations, comma-separated")
     parser.add_argument("--beside-hog", type=int, default=5, help="learners for the run beside a CPU hog (0 = none)")
     parser.add_argument("--quick", action="store_true", help="60 s open loop, 30 s closed loop (a smoke run)")
+    parser.add_argument("--also", type=Path, metavar="CHECKOUT",
+                        help="also run an earlier checkout of the project (its code, this index), as 'CHECKOUT name'")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "load")
     args = parser.parse_args()
     if args.quick:
@@ -227,10 +233,13 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     results: dict = {"machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()[0]}, "runs": []}
     run_id = f"load-{int(time.time())}"
-    for name in args.configs.split(","):
+    configs = {name: (CONFIGS[name], PROJECT_ROOT) for name in args.configs.split(",")}
+    if args.also:
+        configs[f"checkout {args.also.name}"] = ({}, args.also.resolve())
+    for name, (env, checkout) in configs.items():
         scratch = args.out / f"learners-{abs(hash(name)) % 10**6}"
         scratch.mkdir(parents=True, exist_ok=True)
-        server = Server(CONFIGS[name], scratch)
+        server = Server(env, scratch, checkout)
         try:
             one_turn(Client(server.url, verbose=False), f"{run_id}-warm", MESSAGES[0], Log())
             for n in counts:

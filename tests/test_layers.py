@@ -10,7 +10,7 @@ PACKAGE = PROJECT_ROOT / "assistant"
 # Higher layers may import lower ones, never the other way round. Components (0) are the building blocks.
 LAYERS = {
     "config": 0, "errors": 0, "locale": 0, "validation": 0, "admission": 0, "catalog": 0, "profile": 0, "knowledge": 0, "llm": 0,
-    "vectorstore": 0, "reply": 0, "indexing": 0,
+    "vectorstore": 0, "reply": 0, "indexing": 0, "lms": 0,
     "tasks": 1,
     "ranking": 2,
     "explain": 3,

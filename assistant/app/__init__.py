@@ -9,6 +9,7 @@ import gradio as gr
 
 from assistant.app.cards import CSS
 from assistant.app.limits import body_limit
+from assistant.app.lti import lti_routes
 from assistant.app.ui import LIGHT_QUEUE, build_app
 from assistant.app.words import I18N
 from assistant.engine import Engine
@@ -18,11 +19,13 @@ __all__ = ["build_app", "launch", "mount", "serve"]
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def _serving_options() -> dict[str, Any]:
-    """Safe defaults for public serving, shared by `launch` and `mount`."""
+def _serving_options(engine: Engine) -> dict[str, Any]:
+    """Safe defaults for public serving, shared by `launch` and `mount`; the LTI endpoints (when platforms are
+    registered) are routes of the same app, ahead of the page's."""
     return {
         "css": CSS, "i18n": I18N, "enable_monitoring": False, "max_file_size": "1mb", "ssr_mode": False,
-        "mcp_server": False, "footer_links": ["api"], "app_kwargs": {"middleware": body_limit()},
+        "mcp_server": False, "footer_links": ["api"],
+        "app_kwargs": {"middleware": body_limit(), "routes": lti_routes(engine)},
         # The browser would otherwise keep a copy of every turn, which "forget me" could not delete.
         "run_history": False,
         # show_error=False still shows gr.Error messages (our readable input errors); other exceptions stay generic.
@@ -45,17 +48,25 @@ def _queued(engine: Engine) -> gr.Blocks:
     return build_app(engine).queue(default_concurrency_limit=admitted, max_size=2 * admitted)
 
 
+def _start_outbox(engine: Engine) -> None:
+    """xAPI statements go to the LRS from a background thread while the app serves."""
+    if engine.outbox is not None:
+        engine.outbox.start()
+
+
 def launch(engine: Engine, block: bool = True, port: int | None = None) -> gr.Blocks:
     """Start the server on the configured host (never a public share link)."""
     app = _queued(engine)
+    _start_outbox(engine)
     app.launch(server_name=engine.settings.serving.host, server_port=port or engine.settings.serving.port, share=False,
-               prevent_thread_lock=not block, quiet=True, max_threads=_threads(engine), **_serving_options())
+               prevent_thread_lock=not block, quiet=True, max_threads=_threads(engine), **_serving_options(engine))
     return app
 
 
 def mount(parent: fastapi.FastAPI, engine: Engine, path: str = "/assistant") -> fastapi.FastAPI:
     """Serve the page and API under `path` of an existing FastAPI app (run the parent with uvicorn as usual)."""
-    return gr.mount_gradio_app(parent, _queued(engine), path, **_serving_options())
+    _start_outbox(engine)
+    return gr.mount_gradio_app(parent, _queued(engine), path, **_serving_options(engine))
 
 
 def serve(engine: Engine) -> None:

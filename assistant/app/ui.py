@@ -15,6 +15,7 @@ from assistant.app.cards import CARD_EVENTS_JS, escape, render_reply
 from assistant.app.profile_panel import FORM_FIELDS, LANGUAGE_CHOICES, describe, edit_from_form, form_values
 from assistant.app.words import t, word
 from assistant.engine import Engine
+from assistant.lms.page_session import COOKIE as LTI_COOKIE
 from assistant.profile.schema import FORMATS, LEVEL_ORDER, Device, LearnerProfile
 from assistant.reply import TurnContext
 from assistant.validation import InputError
@@ -88,6 +89,18 @@ class Page:
     def __init__(self, engine: Engine):
         self.engine = engine
 
+    def _learner(self, value: Any, request: gr.Request | None) -> str:
+        """The LMS learner an LTI launch opened this page for (its signed, HttpOnly cookie), else the browser's own
+        web-... learner. Only a launch sets that cookie, so the page can never name an LMS learner itself."""
+        token = request.cookies.get(LTI_COOKIE) if request is not None and self.engine.lti is not None else None
+        if token is None:
+            return _page_learner(value)
+        learner = self.engine.lti.sessions.learner(token)
+        if learner is None:
+            raise gr.Error("Your course session has ended: open the assistant again from your course.",
+                           print_exception=False)
+        return learner
+
     def _known(self, learner: str) -> LearnerProfile | None:
         try:
             return self.engine.learner_data.profile(learner)
@@ -98,14 +111,14 @@ class Page:
         """The profile in words, then the edit form's values."""
         return [describe(profile, self.engine.resources.get), *form_values(profile)]
 
-    def start(self, learner: str) -> list[Any]:
-        """What is known about the learner this browser remembers."""
-        return self.panel(self._known(_page_learner(learner)))
+    def start(self, learner: str, request: gr.Request) -> list[Any]:
+        """What is known about the learner this browser remembers (or the course launched)."""
+        return self.panel(self._known(self._learner(learner, request)))
 
     def respond(self, message: str, history: list, learner: str, local_time: str, locale: str,
                 request: gr.Request):
         """Show the learner's message at once, then the cards, then the cards with their reasons."""
-        learner = _page_learner(learner)
+        learner = self._learner(learner, request)
         context = _context(local_time, locale, request)
         history = list(history or []) + [{"role": "user", "content": message}]
         yield [history, gr.skip(), *_SKIP_PANEL, "", ""]  # the box empties at once; later updates leave it alone
@@ -117,9 +130,9 @@ class Page:
         except InputError as exc:
             yield [history + [{"role": "assistant", "content": str(exc)}], gr.skip(), *_SKIP_PANEL, message, ""]
 
-    def card_event(self, learner: str, event: gr.EventData) -> list[Any]:
+    def card_event(self, learner: str, event: gr.EventData, request: gr.Request) -> list[Any]:
         """A feedback button or a title link on a card: record it; the profile panel shows the change."""
-        learner = _page_learner(learner)
+        learner = self._learner(learner, request)
         resource_id, kind = getattr(event, "resource_id", None), getattr(event, "kind", None)
         try:
             profile = self.engine.learner_data.feedback(learner, resource_id, kind)
@@ -131,9 +144,9 @@ class Page:
         return [*self.panel(profile), _status(f"{word('noted', language)}{word('colon', language)}{title} — "
                                               f"{word(kind, language)}")]
 
-    def save(self, learner: str, *values: Any) -> list[Any]:
+    def save(self, learner: str, request: gr.Request, *values: Any) -> list[Any]:
         """The form's changed fields become the learner's own correction to their profile."""
-        learner = _page_learner(learner)
+        learner = self._learner(learner, request)
         known = self._known(learner)
         try:
             profile = self.engine.learner_data.update_profile(learner, edit_from_form(known, list(values)))
@@ -142,16 +155,18 @@ class Page:
             return [*_SKIP_PANEL, _status(f"{error['loc'][0]}: {error['msg']}")]
         return [*self.panel(profile), _status(word("saved", profile.language))]
 
-    def reset(self, learner: str) -> list[Any]:
-        known = self._known(_page_learner(learner))
+    def reset(self, learner: str, request: gr.Request) -> list[Any]:
+        learner = self._learner(learner, request)
+        known = self._known(learner)
         if known is None:
             return [*self.panel(None), _status(word("nothing_stored", None))]
         profile = self.engine.learner_data.reset_profile(learner)
         return [*self.panel(profile), _status(word("reset_done", known.language))]
 
-    def export(self, learner: str) -> list[Any]:
+    def export(self, learner: str, request: gr.Request) -> list[Any]:
         """A download link holding the learner's data (a data: URL, so no copy is left on the server's disk)."""
-        known = self._known(_page_learner(learner))
+        learner = self._learner(learner, request)
+        known = self._known(learner)
         if known is None:
             return ["", _status(word("nothing_stored", None))]
         data = base64.b64encode(self.engine.learner_data.export(learner).model_dump_json(indent=2).encode()).decode()
@@ -159,9 +174,11 @@ class Page:
                 f'href="data:application/json;base64,{data}">{word("download", known.language)}</a>')
         return [link, ""]
 
-    def forget(self, learner: str) -> list[Any]:
-        """Delete everything about this learner; the browser continues as a new learner."""
-        known = self._known(_page_learner(learner))
+    def forget(self, learner: str, request: gr.Request) -> list[Any]:
+        """Delete everything about this learner; the browser continues as a new learner (a launched one stays their
+        LMS self, starting afresh)."""
+        learner = self._learner(learner, request)
+        known = self._known(learner)
         if known is not None:
             self.engine.learner_data.forget(learner)
         note = _status(word("forgotten", known.language if known else None))

@@ -131,11 +131,11 @@ class OpenAILLM:
         return yes / (yes + no) if yes + no > 0 else 0.5  # neither among the candidates: no opinion
 
     def yes_probability(self, conversations: Sequence[Sequence[Message]], wait_s: float | None = None) -> list[float]:
-        """P(yes) per conversation; raises LLMBusy when the server does not answer in time or fails (the ranker
-        then goes without)."""
+        """P(yes) per conversation; raises LLMBusy when the server does not answer within `server_relevance_s` or
+        fails (the ranker then goes without). `wait_s` is not used: a server's own queue cannot be seen from here."""
         if not conversations:
             return []
-        timeout = self.settings.timeout_s if wait_s is None else max(2.0, 4 * wait_s)
+        timeout = self.settings.server_relevance_s
         try:
             return list(self._pool.map(lambda c: self._p_yes(c, timeout), conversations))
         except (openai.APIError, httpx.HTTPError) as exc:

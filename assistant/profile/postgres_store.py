@@ -8,14 +8,19 @@ never half-written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from urllib.parse import urlparse
 
 import psycopg
+from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from assistant.errors import ConfigurationError
 from assistant.profile.schema import LearnerProfile, utcnow
-from assistant.profile.store import POSITIVE_WEIGHT, TABLES, FeedbackEvent, LearnerExport
+from assistant.profile.store import (
+    POSITIVE_WEIGHT, TABLES, Farewell, FeedbackEvent, LearnerExport, LMSAccount, QueuedStatement, Statement,
+)
 
 CONNECT_TIMEOUT_S = 5
 _SCHEMA = """
@@ -42,6 +47,31 @@ CREATE TABLE IF NOT EXISTS feedback (
 CREATE INDEX IF NOT EXISTS feedback_by_learner ON feedback (learner_id, id);
 -- Added when follow-ups started reading the last reply's facts: upgraded in place, rows kept.
 ALTER TABLE turns ADD COLUMN IF NOT EXISTS reply_json TEXT;
+-- Added with LTI launches and xAPI statements: new tables beside the old, rows kept.
+CREATE TABLE IF NOT EXISTS lms_accounts (
+    learner_id TEXT PRIMARY KEY,
+    account JSONB NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS xapi_outbox (
+    id BIGSERIAL PRIMARY KEY,
+    statement_id TEXT NOT NULL UNIQUE,
+    learner_id TEXT,
+    statement JSONB NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ NOT NULL,
+    sent_at TIMESTAMPTZ,
+    refused BOOLEAN NOT NULL DEFAULT FALSE,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS xapi_outbox_due ON xapi_outbox (next_attempt_at) WHERE sent_at IS NULL AND NOT refused;
+CREATE INDEX IF NOT EXISTS xapi_outbox_by_learner ON xapi_outbox (learner_id, id);
+CREATE TABLE IF NOT EXISTS lti_launch_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
 """
 
 
@@ -99,10 +129,12 @@ class PostgresStore:
                          (profile.learner_id, message, utcnow()))
             self._save(conn, profile)
 
-    def record_reply(self, learner_id: str, text: str, reply_json: str | None = None) -> None:
-        with self._pool.connection() as conn:
+    def record_reply(self, learner_id: str, text: str, reply_json: str | None = None,
+                     statements: Sequence[Statement] = ()) -> None:
+        with self._pool.connection() as conn, conn.transaction():
             conn.execute("INSERT INTO turns (learner_id, role, text, reply_json, created_at) "
                          "VALUES (%s, 'assistant', %s, %s, %s)", (learner_id, text, reply_json, utcnow()))
+            self._enqueue(conn, statements, learner_id)
 
     def history(self, learner_id: str, limit: int = 20) -> list[tuple[str, str]]:
         """The learner's last turns, oldest first, as (role, text)."""
@@ -115,13 +147,15 @@ class PostgresStore:
                         "AND reply_json IS NOT NULL ORDER BY id DESC LIMIT 1", (learner_id,))
         return row[0] if row else None
 
-    def record_feedback(self, profile: LearnerProfile, resource_id: str, kind: str) -> FeedbackEvent:
-        """The event and the profile it changed, committed together."""
+    def record_feedback(self, profile: LearnerProfile, resource_id: str, kind: str,
+                        statements: Sequence[Statement] = ()) -> FeedbackEvent:
+        """The event, the profile it changed and its statements, committed together."""
         event = FeedbackEvent(learner_id=profile.learner_id, resource_id=resource_id, kind=kind, created_at=utcnow())
         with self._pool.connection() as conn, conn.transaction():
             conn.execute("INSERT INTO feedback (learner_id, resource_id, kind, created_at) VALUES (%s, %s, %s, %s)",
                          (event.learner_id, resource_id, kind, event.created_at))
             self._save(conn, profile)
+            self._enqueue(conn, statements, profile.learner_id)
         return event
 
     def positive_events(self) -> list[tuple[str, str, float]]:
@@ -140,22 +174,111 @@ class PostgresStore:
                                  (learner_id,)).fetchall()
             events = conn.execute("SELECT resource_id, kind, created_at FROM feedback WHERE learner_id = %s "
                                   "ORDER BY id", (learner_id,)).fetchall()
+            account = conn.execute("SELECT account FROM lms_accounts WHERE learner_id = %s", (learner_id,)).fetchone()
+            statements = conn.execute("SELECT statement, sent_at, refused FROM xapi_outbox WHERE learner_id = %s "
+                                      "ORDER BY id", (learner_id,)).fetchall()
         return LearnerExport(
             profile=LearnerProfile.model_validate_json(row[0]) if row else None,
             turns=[{"role": r, "text": t, "created_at": c.isoformat()} for r, t, c in turns],
             feedback=[FeedbackEvent(learner_id=learner_id, resource_id=r, kind=k, created_at=c) for r, k, c in events],
+            lms_account=LMSAccount.model_validate(account[0]) if account else None,
+            statements=[{"statement": body, "status": _status(sent, refused)} for body, sent, refused in statements],
         )
 
-    def forget(self, learner_id: str) -> int:
-        """Delete every row of this learner in one transaction; returns how many rows went."""
+    def forget(self, learner_id: str, farewell: Farewell | None = None) -> int:
+        """Delete every row of this learner in one transaction; returns how many rows went. `farewell` gets the
+        ids of their statements the LRS has, and its statements (voiding them) are queued in the same transaction,
+        tied to no learner."""
         removed = 0
         with self._pool.connection() as conn, conn.transaction():
+            sent = [r[0] for r in conn.execute("SELECT statement_id FROM xapi_outbox WHERE learner_id = %s "
+                                               "AND sent_at IS NOT NULL ORDER BY id", (learner_id,)).fetchall()]
             for table in TABLES:
                 removed += conn.execute(f"DELETE FROM {table} WHERE learner_id = %s", (learner_id,)).rowcount
+            if farewell is not None:
+                self._enqueue(conn, farewell(sent), None)
         return removed
 
     def count_rows(self, learner_id: str) -> int:
         return sum(self._one(f"SELECT COUNT(*) FROM {t} WHERE learner_id = %s", (learner_id,))[0] for t in TABLES)
 
+    def record_launch(self, account: LMSAccount, profile: LearnerProfile) -> None:
+        """The learner's LMS account from this launch and their (possibly seeded) profile, committed together."""
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("INSERT INTO lms_accounts (learner_id, account, updated_at) VALUES (%s, %s, %s) "
+                         "ON CONFLICT (learner_id) DO UPDATE SET account = EXCLUDED.account, "
+                         "updated_at = EXCLUDED.updated_at",
+                         (account.learner_id, Jsonb(account.model_dump(mode="json")), account.launched_at))
+            self._save(conn, profile)
+
+    def lms_account(self, learner_id: str) -> LMSAccount | None:
+        row = self._one("SELECT account FROM lms_accounts WHERE learner_id = %s", (learner_id,))
+        return LMSAccount.model_validate(row[0]) if row else None
+
+    def put_launch_state(self, key: str, value: str, expires_at: datetime) -> None:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("DELETE FROM lti_launch_state WHERE expires_at <= %s", (utcnow(),))
+            conn.execute("INSERT INTO lti_launch_state (key, value, expires_at) VALUES (%s, %s, %s) "
+                         "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at",
+                         (key, value, expires_at))
+
+    def get_launch_state(self, key: str, now: datetime) -> str | None:
+        row = self._one("SELECT value FROM lti_launch_state WHERE key = %s AND expires_at > %s", (key, now))
+        return row[0] if row else None
+
+    def take_launch_state(self, key: str, now: datetime) -> str | None:
+        """The value, removed in the same statement: of two replicas taking the same key, one finds it."""
+        row = self._one("DELETE FROM lti_launch_state WHERE key = %s RETURNING value, expires_at", (key,))
+        return row[0] if row and row[1] > now else None
+
+    def enqueue(self, statements: Sequence[Statement]) -> None:
+        """Statements tied to no learner (a late voiding one), due at once."""
+        with self._pool.connection() as conn, conn.transaction():
+            self._enqueue(conn, statements, None)
+
+    def claim_statements(self, now: datetime, limit: int, lease_until: datetime) -> list[QueuedStatement]:
+        """Due statements, oldest first, each put off until `lease_until`; rows another replica is claiming are
+        skipped, not waited for."""
+        rows = self._all(
+            "UPDATE xapi_outbox SET next_attempt_at = %s, attempts = attempts + 1 WHERE id IN (SELECT id FROM "
+            "xapi_outbox WHERE sent_at IS NULL AND NOT refused AND next_attempt_at <= %s ORDER BY id LIMIT %s "
+            "FOR UPDATE SKIP LOCKED) RETURNING id, statement_id, learner_id, statement, attempts",
+            (lease_until, now, limit))
+        return [QueuedStatement(row=r, id=i, learner_id=learner, body=body, attempts=a)
+                for r, i, learner, body, a in sorted(rows)]
+
+    def mark_sent(self, row: int, now: datetime) -> bool:
+        """Record that the LRS has it (a learner-less row is done and goes); False when the row is gone already,
+        because its learner was forgotten while it was on its way."""
+        with self._pool.connection() as conn, conn.transaction():
+            if conn.execute("UPDATE xapi_outbox SET sent_at = %s, last_error = NULL "
+                            "WHERE id = %s AND learner_id IS NOT NULL", (now, row)).rowcount:
+                return True
+            return conn.execute("DELETE FROM xapi_outbox WHERE id = %s AND learner_id IS NULL", (row,)).rowcount == 1
+
+    def put_off(self, row: int, until: datetime, error: str, refused: bool = False) -> None:
+        with self._pool.connection() as conn:
+            conn.execute("UPDATE xapi_outbox SET next_attempt_at = %s, last_error = %s, refused = %s WHERE id = %s",
+                         (until, error[:1000], refused, row))
+
+    def outbox_counts(self) -> dict[str, int]:
+        counts = {"waiting": 0, "sent": 0, "refused": 0}
+        for sent, refused, n in self._all("SELECT sent_at IS NOT NULL, refused, COUNT(*) FROM xapi_outbox "
+                                          "GROUP BY 1, 2"):
+            counts[_status(sent, refused)] += n
+        return counts
+
+    @staticmethod
+    def _enqueue(conn: psycopg.Connection, statements: Sequence[Statement], learner_id: str | None) -> None:
+        now = utcnow()
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO xapi_outbox (statement_id, learner_id, statement, created_at, next_attempt_at) "
+                "VALUES (%s, %s, %s, %s, %s)", [(s.id, learner_id, Jsonb(s.body), now, now) for s in statements])
+
     def close(self) -> None:
         self._pool.close()
+
+
+def _status(sent: object, refused: object) -> str:
+    return "sent" if sent else "refused" if refused else "waiting"

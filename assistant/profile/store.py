@@ -7,10 +7,11 @@ SQLite in a folder (embedded, the default) or PostgreSQL (several app replicas s
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.config import StoreSettings
 from assistant.profile.schema import LearnerProfile
@@ -20,7 +21,8 @@ FEEDBACK_KINDS: tuple[str, ...] = FeedbackKind.__args__  # type: ignore[attr-def
 # How much each event says the learner valued the resource (negative events do not feed collaborative filtering).
 POSITIVE_WEIGHT = {"helpful": 1.0, "completed": 1.0, "opened": 0.5}
 
-TABLES = ("profiles", "turns", "feedback")
+# Every table holding rows of one learner: forget empties them all, count_rows counts them all.
+TABLES = ("profiles", "turns", "feedback", "lms_accounts", "xapi_outbox")
 
 
 class FeedbackEvent(BaseModel):
@@ -30,27 +32,78 @@ class FeedbackEvent(BaseModel):
     created_at: datetime
 
 
+class LMSAccount(BaseModel):
+    """Who an LTI-launched learner is in their LMS, from their latest launch (their xAPI actor and course)."""
+
+    learner_id: str
+    issuer: str
+    deployment_id: str
+    subject: str
+    roles: list[str] = Field(default_factory=list)
+    context_id: str | None = None
+    context_title: str | None = None
+    context_label: str | None = None
+    launched_at: datetime
+
+
+class Statement(BaseModel):
+    """One xAPI statement for the LRS; its id is fixed when written, so sending it again changes nothing."""
+
+    id: str
+    body: dict[str, Any]
+
+
+class QueuedStatement(Statement):
+    """A statement in the outbox, claimed for one sending attempt."""
+
+    row: int
+    learner_id: str | None  # None: written by forget, after the learner's own rows went
+    attempts: int
+
+
+# Builds the statements a forget sends, from the ids of the learner's statements the LRS already has.
+Farewell = Callable[[list[str]], Sequence[Statement]]
+
+
 class LearnerExport(BaseModel):
     """Everything stored about one learner, as they may download it."""
 
     profile: LearnerProfile | None
     turns: list[dict]
     feedback: list[FeedbackEvent]
+    lms_account: LMSAccount | None = None
+    statements: list[dict] = Field(default_factory=list)  # xAPI statements about them, sent or waiting
 
 
 class LearnerStore(Protocol):
+    """Statements passed with an event are written to the xAPI outbox in the event's own transaction."""
+
     def get(self, learner_id: str) -> LearnerProfile | None: ...
     def save(self, profile: LearnerProfile) -> None: ...
     def record_turn(self, profile: LearnerProfile, message: str) -> None: ...
-    def record_reply(self, learner_id: str, text: str, reply_json: str | None = None) -> None: ...
+    def record_reply(self, learner_id: str, text: str, reply_json: str | None = None,
+                     statements: Sequence[Statement] = ()) -> None: ...
     def history(self, learner_id: str, limit: int = 20) -> list[tuple[str, str]]: ...
     def last_reply(self, learner_id: str) -> str | None: ...
-    def record_feedback(self, profile: LearnerProfile, resource_id: str, kind: str) -> FeedbackEvent: ...
+    def record_feedback(self, profile: LearnerProfile, resource_id: str, kind: str,
+                        statements: Sequence[Statement] = ()) -> FeedbackEvent: ...
     def positive_events(self) -> list[tuple[str, str, float]]: ...
     def feedback_count(self) -> int: ...
     def export(self, learner_id: str) -> LearnerExport: ...
-    def forget(self, learner_id: str) -> int: ...
+    def forget(self, learner_id: str, farewell: Farewell | None = None) -> int: ...
     def count_rows(self, learner_id: str) -> int: ...
+    # LTI: the learner's LMS account (with the profile a launch seeded), and the logins waiting for their launch.
+    def record_launch(self, account: LMSAccount, profile: LearnerProfile) -> None: ...
+    def lms_account(self, learner_id: str) -> LMSAccount | None: ...
+    def put_launch_state(self, key: str, value: str, expires_at: datetime) -> None: ...
+    def get_launch_state(self, key: str, now: datetime) -> str | None: ...
+    def take_launch_state(self, key: str, now: datetime) -> str | None: ...
+    # The xAPI outbox, read by the sender: claim what is due, then mark each sent or put it off.
+    def enqueue(self, statements: Sequence[Statement]) -> None: ...
+    def claim_statements(self, now: datetime, limit: int, lease_until: datetime) -> list[QueuedStatement]: ...
+    def mark_sent(self, row: int, now: datetime) -> bool: ...
+    def put_off(self, row: int, until: datetime, error: str, refused: bool = False) -> None: ...
+    def outbox_counts(self) -> dict[str, int]: ...
     def close(self) -> None: ...
 
 

@@ -8,6 +8,7 @@ would notice "these are all SQL books".
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
@@ -21,6 +22,16 @@ MAX_TOPICS = 5
 CHECK_RATIO = 0.75  # a named topic's own best item must be this close to the best hit to count
 CERTAINTY = 0.9  # no topic is ever certain: resources filed under several of the request's topics still rank higher
 SECONDARY = 0.6  # inferred topics count less once the learner has named one that fits
+LINK_MARGIN = 0.08  # a linked topic this much less similar than the closest one counts for nothing
+LINK_TOPICS = 5  # linked topics considered
+NAMED_MARGIN = 0.15  # a topic named only in lower case ("make", "processing", "icon") whose resources are this
+# much further from the request than the closest topic's is a word used in passing, not a subject asked for
+
+
+def _spelled_out(topic: str, request: str) -> bool:
+    """The learner wrote the topic as the catalog spells it ("Make", "Django", "操作系统"), not only in lower case."""
+    return not topic.isascii() or topic == topic.lower() or re.search(
+        rf"(?<![A-Za-z0-9+#]){re.escape(topic)}(?![A-Za-z0-9+#])", request) is not None
 
 
 def topic_votes(hits: Sequence[Candidate], ignore: set[str] = frozenset()) -> dict[str, float]:
@@ -44,17 +55,28 @@ class FocusFinder:
         """The names whose catalog resources come close to this request (the rest belong to another subject)."""
         return [n for n in names if n in votes or best_in_topic(n) >= CHECK_RATIO * best]
 
-    def find(self, profile: LearnerProfile, hits: Sequence[Candidate],
-             best_in_topic: Callable[[str], float]) -> Focus:
-        """`best_in_topic(topic)` is the similarity of the topic's best resource to this request."""
+    def find(self, profile: LearnerProfile, hits: Sequence[Candidate], best_in_topic: Callable[[str], float],
+             linked: Sequence[tuple[str, float]] = (), closeness: dict[str, float] | None = None,
+             request: str = "") -> Focus:
+        """`best_in_topic(topic)` is the similarity of the topic's best resource to this request; `linked` are the
+        topics closest to the request by meaning (ranking/linking.py), closest first, with their similarity."""
         # What the learner already knows is not what they are asking for, however often it shows up in the hits.
         known = set(profile.known_topics) - set(profile.current_topics())
         votes = topic_votes(hits, known)
         best = max((h.similarity for h in hits[:VOTERS]), default=0.0)
         named = {t: profile.topics[t] for t in self._fits(profile.current_topics(), votes, best, best_in_topic)}
+        if linked and closeness:
+            named = {t: w for t, w in named.items()
+                     if _spelled_out(t, request) or closeness.get(t, 1.0) >= linked[0][1] - NAMED_MARGIN}
         inferred = SECONDARY if named else 1.0
+        scores = dict(votes)
+        if linked:
+            closest = linked[0][1]
+            for topic, similarity in linked[:LINK_TOPICS]:
+                if topic not in known:
+                    scores[topic] = max(scores.get(topic, 0.0), 1.0 - (closest - similarity) / LINK_MARGIN)
         evidence = {t: TopicEvidence(round(CERTAINTY * inferred * v, 3), False)
-                    for t, v in votes.items() if v >= MIN_CONFIDENCE}
+                    for t, v in scores.items() if v >= MIN_CONFIDENCE}
         for topic, weight in named.items():
             evidence[topic] = TopicEvidence(round(CERTAINTY * max(weight, votes.get(topic, 0.0)), 3), True)
         strongest = dict(sorted(evidence.items(), key=lambda kv: (-kv[1].confidence, not kv[1].named))[:MAX_TOPICS])

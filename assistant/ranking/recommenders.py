@@ -20,6 +20,7 @@ from assistant.profile.rules import asked_language
 from assistant.profile.schema import LearnerProfile
 from assistant.ranking.diversity import arrange
 from assistant.ranking.focus import FocusFinder
+from assistant.ranking.linking import TopicCentroids
 from assistant.ranking.fusion import Ranked, by_score, score_one
 from assistant.ranking.query import Query, build_query
 from assistant.ranking.types import Candidate, Feedback, Focus, RankingInput, Scorer
@@ -72,8 +73,10 @@ class HybridSettings:
 
 class HybridRecommender:
     def __init__(self, store: ResourceIndex, finder: FocusFinder, scorers: Sequence[Scorer], settings: HybridSettings,
-                 relevance: RelevanceFn | None = None, coverage: LanguageCoverage | None = None):
+                 relevance: RelevanceFn | None = None, coverage: LanguageCoverage | None = None,
+                 linker: TopicCentroids | None = None):
         self.store = store
+        self.linker = linker
         self.coverage = coverage
         self.finder = finder
         self.scorers = scorers
@@ -141,7 +144,9 @@ class HybridRecommender:
             return found[0].similarity if found else 0.0
 
         candidates = [_candidate(h) for h in hits]
-        focus = self.finder.find(profile, candidates, best_in_topic)
+        linked = self.linker.link(vector) if self.linker is not None else []
+        closeness = self.linker.similarity(vector) if self.linker is not None else None
+        focus = self.finder.find(profile, candidates, best_in_topic, linked, closeness, " ".join(request.messages[-3:]))
         seen = {c.resource.id for c in candidates}
         for extra in self._expand(query, vector, dropped, focus, excluded):
             if extra.resource.id not in seen:

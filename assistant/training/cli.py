@@ -32,7 +32,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from assistant.training.evaluate import evaluate
 
         adapter = None if str(args.eval) == "base" else args.eval
-        evaluate(adapter, args.data, _base_dir(settings), settings.prompts_dir, args.limit, args.dev, args.report)
+        evaluate(adapter, args.data, _base_dir(settings), settings.prompts_dir, args.limit, args.dev, args.report,
+                 settings.llm)
         return 0
     if args.out is None:
         print("error: give --build-data, --eval ADAPTER, or --out adapters/NAME to train", file=sys.stderr)

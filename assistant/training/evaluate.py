@@ -69,8 +69,11 @@ class Runner:
         return scores
 
 
-def load_runner(base_dir: Path, adapter_dir: Path | None) -> Runner:
-    settings = LLMSettings(backend="hf", model=str(base_dir), adapter=str(adapter_dir.resolve()) if adapter_dir else "")
+def load_runner(base_dir: Path, adapter_dir: Path | None, serving: LLMSettings | None = None) -> Runner:
+    """The model as `serving` (the configured LLM settings: precision, decoding) serves it, on this base and adapter."""
+    settings = (serving or LLMSettings()).model_copy(update={
+        "backend": "hf", "model": str(base_dir), "adapter": str(adapter_dir.resolve()) if adapter_dir else "",
+        "batching": False})
     llm = build_llm(settings, Path(base_dir).parent)
     info = llm.describe()
     if adapter_dir is not None and info.adapter is None:
@@ -196,8 +199,9 @@ def _inputs_key(*parts) -> str:
 
 
 def evaluate(adapter_dir: Path | None, data_dir: Path, base_dir: Path, prompts_dir: Path, limit: int | None,
-             dev_path: Path | None, report_path: Path) -> dict:
-    """Score both variants, write the report JSON + PNG, store the summary beside the adapter and refresh its card."""
+             dev_path: Path | None, report_path: Path, serving: LLMSettings | None = None) -> dict:
+    """Score both variants, write the report JSON + PNG, store the summary beside the adapter and refresh its card.
+    `serving` is how the model runs (the configured LLM settings); the base model's scores are cached per setting."""
     heldout = read_jsonl(data_dir / "heldout.jsonl")
     dev_path = dev_path or DEFAULT_DEV
     dialogues = [json.loads(line) for line in dev_path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -206,13 +210,14 @@ def evaluate(adapter_dir: Path | None, data_dir: Path, base_dir: Path, prompts_d
     samples = {}
     # The base model's scores depend only on the inputs: kept beside the report, they are computed once.
     base_cache = report_path.with_name("base_eval.json")
-    key = _inputs_key(data_dir / "heldout.jsonl", dev_path, prompts_dir, Path(base_dir), limit, _SCORER_VERSION)
+    key = _inputs_key(data_dir / "heldout.jsonl", dev_path, prompts_dir, Path(base_dir), limit, _SCORER_VERSION,
+                      (serving or LLMSettings()).model_dump_json(include={"fp16_decode", "bf16_wide", "dtype"}))
     cached = json.loads(base_cache.read_text(encoding="utf-8")) if base_cache.is_file() else {}
     for variant in ("base", "adapter") if adapter_dir else ("base",):
         if variant == "base" and cached.get("key") == key:
             results["heldout"]["base"], results["dev"]["base"], samples["base"] = cached["results"]
             continue
-        runner = load_runner(base_dir, adapter_dir if variant == "adapter" else None)
+        runner = load_runner(base_dir, adapter_dir if variant == "adapter" else None, serving)
         results["heldout"][variant], samples[variant] = heldout_metrics(runner, heldout, limit)
         results["dev"][variant] = dev_metrics(runner, dialogues, prompt)
         if variant == "base":

@@ -1,0 +1,46 @@
+"""Linking a request to catalog topics by meaning: each topic (a free-programming-books heading, or a Metacademy
+concept's title) is the mean direction of its resources' summaries, and a request is close to the topics whose
+direction is close to its own. Learners describe ("a tiny JSON backend", "how computers learn from examples")
+rather than name the heading; the heading's resources, taken together, say what it is about."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.catalog.schema import Resource
+
+MIN_RESOURCES = 1  # a heading with one resource still says what it is about (its title and description)
+
+
+class TopicCentroids:
+    def __init__(self, resources: Sequence[Resource], embeddings: np.ndarray):
+        members: dict[str, list[int]] = defaultdict(list)
+        for i, resource in enumerate(resources):
+            for topic in resource.topics:
+                members[topic].append(i)
+        self.topics = [t for t, rows in members.items() if len(rows) >= MIN_RESOURCES]
+        if not self.topics or not len(embeddings):
+            self.topics, self.directions = [], np.zeros((0, 0), dtype=np.float32)
+            return
+        directions = np.stack([embeddings[members[t]].mean(axis=0) for t in self.topics]).astype(np.float32)
+        self.directions = directions / np.maximum(np.linalg.norm(directions, axis=1, keepdims=True), 1e-9)
+
+    @classmethod
+    def from_index(cls, index) -> TopicCentroids:
+        resources, embeddings = index.summaries()
+        return cls(resources, embeddings)
+
+    def similarity(self, vector: np.ndarray) -> dict[str, float]:
+        """Every topic's similarity to a (unit) request vector."""
+        return dict(zip(self.topics, (self.directions @ vector).tolist())) if self.topics else {}
+
+    def link(self, vector: np.ndarray, limit: int = 10) -> list[tuple[str, float]]:
+        """The topics closest to a (unit) request vector, closest first, with their cosine similarity."""
+        if not self.topics:
+            return []
+        similarity = self.directions @ vector
+        best = np.argsort(-similarity)[:limit]
+        return [(self.topics[i], float(similarity[i])) for i in best]
