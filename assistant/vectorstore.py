@@ -8,7 +8,7 @@ import json
 import logging
 import re
 import shutil
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -67,10 +67,10 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
         return self._model
 
     def __call__(self, input: Documents) -> Embeddings:
-        with _ENCODING:  # concurrent turns take turns: each encode already uses every core
-            vectors = self.model.encode(
-                list(input), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
-            )
+        # One thread encodes for every turn: each encode already uses every core, and torch gives each calling
+        # thread a pool of its own (dozens of turn threads would each keep one, and its memory).
+        vectors = _ENCODER.submit(self.model.encode, list(input), batch_size=self.batch_size,
+                                  normalize_embeddings=True, convert_to_numpy=True).result()
         return [np.asarray(v, dtype=np.float32) for v in vectors]
 
     @staticmethod
@@ -88,7 +88,7 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
         return "cosine"
 
 
-_ENCODING = threading.Lock()
+_ENCODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding")
 
 
 @lru_cache(maxsize=2)

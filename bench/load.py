@@ -53,6 +53,7 @@ MESSAGES = [
 ]
 SINGLE_QUEUE = {"ASSISTANT_LLM_BATCHING": "false", "ASSISTANT_SERVING_TURN_CONCURRENCY": "1",
                 "ASSISTANT_SERVING_QUEUE_MAX_SIZE": "64", "ASSISTANT_SERVING_MAX_WAIT_S": "600"}
+EXTRA_ENV = dict(item.split("=", 1) for item in os.environ.get("LOAD_EXTRA_ENV", "").split() if "=" in item)
 CONFIGS = {"scheduler (default)": {}, "single queue (before)": SINGLE_QUEUE}
 
 
@@ -83,7 +84,7 @@ class Server:
         self.port = free_port()
         settings = Settings()
         full_env = {**os.environ, **env, "ASSISTANT_SERVING_PORT": str(self.port),
-                    "ASSISTANT_STORE_DIR": str(scratch), "OMP_WAIT_POLICY": "PASSIVE"}
+                    "ASSISTANT_STORE_DIR": str(scratch), "OMP_WAIT_POLICY": "PASSIVE", **EXTRA_ENV}
         if checkout != PROJECT_ROOT:  # an earlier checkout: its own code, this checkout's index and model cache
             full_env.update(PYTHONPATH=str(checkout), ASSISTANT_PORT=str(self.port), ASSISTANT_DATA_DIR=str(scratch),
                             ASSISTANT_INDEX_DIR=str(settings.index.dir), ASSISTANT_CACHE_DIR=str(settings.cache_dir))

@@ -16,6 +16,7 @@ from transformers import PreTrainedModel
 
 SMALL_ROWS = 3  # measured here: fp16 weights win up to 3-4 rows per product in the layers,
 HEAD_SMALL_ROWS = 8  # and up to at least 5 for the (much wider) output projection
+GROWTH = 64  # cache columns added at a time: a step writes at most 1 + lookup guesses
 
 
 @lru_cache(maxsize=1)
@@ -28,21 +29,38 @@ def has_amx() -> bool:
 
 
 class Linear:
-    """One weight matrix in up to three precisions."""
+    """One or more weight matrices applied to the same input (q, k and v; gate and up), in up to three precisions:
+    the reduced copies are stacked into one product (one conversion of the input, one of the output, one kernel);
+    the fp32 ones stay separate (stacking would copy them), and are never used when both reduced copies exist."""
 
-    def __init__(self, weight: torch.Tensor, half: bool, wide: bool, small_rows: int = SMALL_ROWS):
-        self.weight = weight.detach()
-        self.half = self.weight.half() if half else None
-        self.wide = self.weight.bfloat16() if wide else None
+    def __init__(self, weights: torch.Tensor | list[torch.Tensor], half: bool, wide: bool,
+                 small_rows: int = SMALL_ROWS, keep: bool = True):
+        parts = [w.detach() for w in (weights if isinstance(weights, list) else [weights])]
+        self.sizes = [w.shape[0] for w in parts]
+        stacked = torch.cat(parts) if len(parts) > 1 and (half or wide) else parts[0]
+        self.half = stacked.half() if half else None
+        self.wide = stacked.bfloat16() if wide else None
+        self.parts = parts if keep or not (half and wide) else None
         self.small_rows = small_rows
 
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+    @property
+    def weight(self) -> torch.Tensor:
+        return self.parts[0]
+
+    @weight.setter
+    def weight(self, value: torch.Tensor) -> None:
+        self.parts = [value]
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor | list[torch.Tensor]:
         rows = x.numel() // x.shape[-1]
         if self.half is not None and rows <= self.small_rows:
-            return F.linear(x.half(), self.half).float()
-        if self.wide is not None:
-            return F.linear(x.bfloat16(), self.wide).float()
-        return F.linear(x, self.weight)
+            out = F.linear(x.half(), self.half).float()
+        elif self.wide is not None:
+            out = F.linear(x.bfloat16(), self.wide).float()
+        else:
+            outs = [F.linear(x, w) for w in self.parts]
+            return outs if len(outs) > 1 else outs[0]
+        return list(out.split(self.sizes, dim=-1)) if len(self.sizes) > 1 else out
 
 
 class KVCache:
@@ -60,11 +78,12 @@ class KVCache:
         return self.keys[0].shape[0]
 
     def reserve(self, more: int) -> None:
-        """Room for `more` columns after the current ones (doubling, so growth costs little)."""
+        """Room for `more` columns after the current ones, grown a block at a time (doubling would hold up to
+        twice the memory a batch of many long rows needs)."""
         room = self.keys[0].shape[2]
         if self.length + more <= room:
             return
-        grown = max(self.length + more, 2 * room)
+        grown = self.length + more + GROWTH
         for store in (self.keys, self.values):
             for i, t in enumerate(store):
                 wider = t.new_zeros(t.shape[0], t.shape[1], grown, t.shape[3])
@@ -107,7 +126,9 @@ class KVCache:
 class LeanLlama:
     """LlamaModel.forward for inference: token ids, their positions and the attention mask in, hidden states out."""
 
-    def __init__(self, model: PreTrainedModel, half: bool = True, wide: bool = False):
+    def __init__(self, model: PreTrainedModel, half: bool = True, wide: bool = False, keep_fp32: bool = True):
+        """`keep_fp32=False` lets the fp32 layer weights go when both reduced copies exist (~0.4 GB); the caller
+        then frees them in `model` too (`release_fp32`)."""
         config = model.config
         self.hidden, self.heads = config.hidden_size, config.num_attention_heads
         self.kv_heads = config.num_key_value_heads
@@ -127,10 +148,32 @@ class LeanLlama:
             self.layers.append({
                 "in_norm": layer.input_layernorm.weight.detach(),
                 "post_norm": layer.post_attention_layernorm.weight.detach(),
-                **{name: Linear(getattr(attention, name).weight, half, wide)
-                   for name in ("q_proj", "k_proj", "v_proj", "o_proj")},
-                **{name: Linear(getattr(mlp, name).weight, half, wide) for name in ("gate_proj", "up_proj", "down_proj")},
+                "qkv": Linear([attention.q_proj.weight, attention.k_proj.weight, attention.v_proj.weight], half, wide,
+                              keep=keep_fp32),
+                "o_proj": Linear(attention.o_proj.weight, half, wide, keep=keep_fp32),
+                "gate_up": Linear([mlp.gate_proj.weight, mlp.up_proj.weight], half, wide, keep=keep_fp32),
+                "down_proj": Linear(mlp.down_proj.weight, half, wide, keep=keep_fp32),
             })
+
+    def release_fp32(self, model: PreTrainedModel) -> None:
+        """Free the fp32 weights of the model's layers (the lean forward serves from its copies; the model's own
+        forward no longer works). What the lean forward still reads (embedding, head, norms) is copied first: the
+        weights were read from a memory-mapped file, which is unmapped (and leaves resident memory) only once no
+        tensor points into it."""
+        for layer in model.model.layers:
+            for module in (*[getattr(layer.self_attn, n) for n in ("q_proj", "k_proj", "v_proj", "o_proj")],
+                           *[getattr(layer.mlp, n) for n in ("gate_proj", "up_proj", "down_proj")]):
+                module.weight = torch.nn.Parameter(torch.empty(0), requires_grad=False)
+        with torch.no_grad():
+            for parameter in model.parameters():
+                if parameter.numel():
+                    parameter.data = parameter.data.clone()
+        self.embed = model.model.embed_tokens.weight.detach()
+        self.norm = model.model.norm.weight.detach()
+        self.head.weight = model.get_output_embeddings().weight.detach()
+        for layer, weights in zip(model.model.layers, self.layers):
+            weights["in_norm"] = layer.input_layernorm.weight.detach()
+            weights["post_norm"] = layer.post_attention_layernorm.weight.detach()
 
     def cache(self, rows: int = 1) -> KVCache:
         return KVCache(len(self.layers), self.kv_heads, self.head_dim, rows, dtype=self.embed.dtype)
@@ -161,9 +204,10 @@ class LeanLlama:
         allowed = (allowed | ~allowed.any(-1, keepdim=True))[:, None]
         for i, layer in enumerate(self.layers):
             normed = F.rms_norm(x, (self.hidden,), layer["in_norm"], self.eps)
-            q = layer["q_proj"](normed).view(rows, width, self.heads, self.head_dim).transpose(1, 2)
-            k = layer["k_proj"](normed).view(rows, width, self.kv_heads, self.head_dim).transpose(1, 2)
-            v = layer["v_proj"](normed).view(rows, width, self.kv_heads, self.head_dim).transpose(1, 2)
+            q, k, v = layer["qkv"](normed)
+            q = q.reshape(rows, width, self.heads, self.head_dim).transpose(1, 2)
+            k = k.reshape(rows, width, self.kv_heads, self.head_dim).transpose(1, 2)
+            v = v.reshape(rows, width, self.kv_heads, self.head_dim).transpose(1, 2)
             q, k = self._rotate(q, cos, sin), self._rotate(k, cos, sin)
             cache.keys[i][:, :, past:total] = k
             cache.values[i][:, :, past:total] = v
@@ -171,6 +215,7 @@ class LeanLlama:
                                                       attn_mask=allowed, enable_gqa=True)
             x = x + layer["o_proj"](attended.transpose(1, 2).reshape(rows, width, self.heads * self.head_dim))
             normed = F.rms_norm(x, (self.hidden,), layer["post_norm"], self.eps)
-            x = x + layer["down_proj"](F.silu(layer["gate_proj"](normed)) * layer["up_proj"](normed))
+            gate, up = layer["gate_up"](normed)
+            x = x + layer["down_proj"](F.silu(gate) * up)
         cache.length = total
         return F.rms_norm(x, (self.hidden,), self.norm, self.eps)
