@@ -1,4 +1,4 @@
-"""`assistant` commands: index, ask, serve, eval, prompts, train, lti."""
+"""`assistant` commands: index, ask, serve, analytics, eval, prompts, train, lti."""
 
 from __future__ import annotations
 
@@ -90,6 +90,29 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _analytics(args: argparse.Namespace, settings: Settings) -> int:
+    """The curators' tables (CSV) and charts (PNG) from the learner store, without loading the model or the index."""
+    from datetime import timedelta
+
+    from assistant.analytics.files import write
+    from assistant.analytics.tables import Analytics
+    from assistant.catalog import load_catalog
+    from assistant.profile.schema import utcnow
+    from assistant.profile.store import open_store
+
+    store = open_store(settings.store)
+    try:
+        resources = {rid: r for r in load_catalog(settings.sources_dir, settings.catalogs).resources
+                     for rid in r.all_ids}
+        aggregates = Analytics(store, resources).compute(utcnow() - timedelta(days=args.days) if args.days else None)
+        written = write(aggregates, args.out)
+    finally:
+        store.close()
+    print(f"{aggregates.turns} turns and {aggregates.events} feedback events counted; wrote {len(written)} files to "
+          f"{args.out}: " + ", ".join(p.name for p in written))
+    return 0
+
+
 def _lti_config(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
@@ -142,6 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="start the web app and API")
     p.add_argument("--no-index", action="store_true", help="do not check the index before starting")
     p.set_defaults(run=_serve)
+
+    p = sub.add_parser("analytics", help="the curators' aggregates (demand, unmet demand, learning gaps, reception) "
+                       "as CSV tables and PNG charts")
+    p.add_argument("--out", type=Path, required=True, help="the folder to write NAME.csv and NAME.png into")
+    p.add_argument("--days", type=int, default=None, help="count only the last N days (default: all that is kept)")
+    p.set_defaults(run=_analytics)
 
     p = sub.add_parser("lti", help="LTI 1.3: what an LMS administrator pastes to register the tool")
     lti = p.add_subparsers(dest="lti_command", required=True)

@@ -106,6 +106,9 @@ class StoreSettings(BaseModel):
 
     dir: Path = PROJECT_ROOT / ".data"
     url: str = Field("", description="postgresql://user:password@host:port/database; empty = SQLite in `dir`")
+    retention_days: float | None = Field(None, gt=0, description="Days conversation turns and feedback events are "
+                                         "kept; older ones are deleted at start and every sweep; empty = keep")
+    sweep_hours: float = Field(24.0, gt=0, description="Hours between retention sweeps")
 
 
 class ServingSettings(BaseModel):
@@ -114,6 +117,14 @@ class ServingSettings(BaseModel):
     public_url: str = Field("", description="The https address LMSs and browsers reach this server at (LTI "
                             "registration, xAPI activity ids); empty = http://host:port")
     api_key: str | None = None
+    api_keys: dict[str, str] = Field(default_factory=dict, description="More API keys by name (one per LMS, say), "
+                                     "each counted on its own for the per-key limit; the unnamed key is 'default'")
+    admin_key: str | None = Field(None, description="Key for the curators' analytics page (/analytics); "
+                                  "empty = the page is off")
+    learner_turns_per_minute: int = Field(30, ge=0, description="Turns one learner may start per minute (page "
+                                          "and API); 0 = no limit")
+    key_turns_per_minute: int = Field(600, ge=0, description="Turns one API key may start per minute, over all "
+                                      "its learners; 0 = no limit")
     turn_concurrency: int = Field(16, ge=1, description="Turns run at once (the model batches their LLM work)")
     queue_max_size: int = Field(32, ge=0, description="Turns that may wait for a place; more are answered 'busy'")
     max_wait_s: float = Field(10.0, gt=0, description="Longest a turn waits for a place before it is answered 'busy'")

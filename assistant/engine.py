@@ -1,16 +1,19 @@
 """Wiring only: builds the components from settings (one `match` per backend) and the services the UI and API call:
-`turns` (one turn, assistant/turn.py), `learner_data` (feedback, profile, export, forget) and, inside a turn,
-follow-up answers; `lti` (launches from registered LMSs) and `outbox` (xAPI statements to an LRS) when configured."""
+`turns` (one turn, assistant/turn.py), `learner_data` (feedback, profile, conversations, export, forget) and, inside
+a turn, follow-up answers; `analytics` (the curators' aggregates); `lti` (launches from registered LMSs), `outbox`
+(xAPI statements to an LRS) and `retention` (the sweep of old turns and events) when configured."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from assistant.admission import Admission
+from assistant.analytics.tables import Analytics
 from assistant.catalog import load_catalog
 from assistant.catalog.schema import Resource
 from assistant.config import Settings
 from assistant.explain.reasons import ReasonWriter
+from assistant.fair_use import FairUse
 from assistant.follow_ups.answers import FollowUpAnswers
 from assistant.knowledge.graph import PrerequisiteGraph
 from assistant.knowledge.topics import LanguageCoverage, TopicMatcher, load_aliases
@@ -21,12 +24,18 @@ from assistant.lms.keys import ToolKey
 from assistant.lms.lti import LTITool
 from assistant.lms.outbox import StatementSender
 from assistant.lms.statements import StatementMaker
+from assistant.profile.retention import RetentionSweeper
 from assistant.profile.store import LearnerStore, open_store
 from assistant.ranking.crowd import FeedbackReader
 from assistant.ranking.focus import FocusFinder
 from assistant.ranking.linking import TopicCentroids
 from assistant.ranking.recommenders import (
-    BM25Recommender, DenseRecommender, HybridRecommender, HybridSettings, PopularityRecommender, Recommender,
+    BM25Recommender,
+    DenseRecommender,
+    HybridRecommender,
+    HybridSettings,
+    PopularityRecommender,
+    Recommender,
     RelevanceFn,
 )
 from assistant.ranking.scorers import ALL_SCORERS
@@ -74,6 +83,8 @@ class Engine:
     learner_data: LearnerData = field(init=False)
     lti: LTITool | None = field(init=False)  # None: no platform registered (ASSISTANT_LTI_PLATFORMS)
     outbox: StatementSender | None = field(init=False)  # None: no LRS (ASSISTANT_XAPI_URL); started by the app
+    retention: RetentionSweeper | None = field(init=False)  # None: keep (ASSISTANT_STORE_RETENTION_DAYS); the app
+    analytics: Analytics = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -96,12 +107,16 @@ class Engine:
                             s.reason.deadline_s)
         admission = Admission(s.serving.turn_concurrency, s.serving.queue_max_size, s.serving.max_wait_s)
         statements = StatementMaker(s)
+        fair_use = FairUse(self.learners, s.serving.learner_turns_per_minute, s.serving.key_turns_per_minute)
         self.turns = TurnService(limits, self.learners, reader, recommender, feedback, reasons, self.graph, answers,
-                                 admission, statements)
+                                 admission, statements, fair_use)
         self.learner_data = LearnerData(self.learners, self.resources, statements, self.topics)
         self.lti = LTITool(s.lti, self.learners, ToolKey.load_or_create(s.lti.private_key_file)) \
             if s.lti.platforms else None
         self.outbox = StatementSender(self.learners, s.xapi, statements.void) if s.xapi.url else None
+        self.retention = RetentionSweeper(self.learners, s.store.retention_days, s.store.sweep_hours * 3600) \
+            if s.store.retention_days else None
+        self.analytics = Analytics(self.learners, self.resources)
 
     @classmethod
     def from_settings(cls, settings: Settings, llm: LLM | None = None) -> Engine:

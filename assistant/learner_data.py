@@ -1,4 +1,5 @@
-"""The learner's control over what is stored about them: feedback, their profile, corrections, export and forget."""
+"""The learner's control over what is stored about them: feedback, their profile, corrections, their conversations,
+export and forget."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from assistant.lms.statements import StatementMaker
 from assistant.profile.edits import ProfileEdit
 from assistant.profile.feedback import apply_feedback
 from assistant.profile.schema import LearnerProfile, utcnow
-from assistant.profile.store import FEEDBACK_KINDS, LearnerExport, LearnerStore, LMSAccount
-from assistant.validation import InputError, check_learner_id
+from assistant.profile.store import FEEDBACK_KINDS, LearnerExport, LearnerStore, LMSAccount, SessionSummary, StoredTurn
+from assistant.validation import InputError, check_learner_id, check_session_id
 
 SEED_WEIGHT = 0.6  # course topics count as asked for, and fade once the learner names topics of their own
 SEED_TOPICS = 5
@@ -73,6 +74,28 @@ class LearnerData:
         profile = LearnerProfile(learner_id=self.profile(learner_id).learner_id)
         self.learners.save(profile)
         return profile
+
+    def sessions(self, learner_id: str) -> list[SessionSummary]:
+        """The learner's conversations, latest first (none for a learner not seen yet)."""
+        return self.learners.sessions(check_learner_id(learner_id))
+
+    def session(self, learner_id: str, session_id: str) -> list[StoredTurn]:
+        """One conversation's turns, each reply with its cards; refused when the learner has no such session."""
+        turns = self.learners.session_turns(check_learner_id(learner_id), check_session_id(session_id))
+        if turns is None:
+            raise InputError(f"No conversation {session_id!r} is stored for this learner.")
+        return turns
+
+    def delete_session(self, learner_id: str, session_id: str) -> int:
+        """Delete one conversation; returns how many records went. The profile and feedback stay."""
+        removed = self.learners.delete_session(check_learner_id(learner_id), check_session_id(session_id))
+        if not removed:
+            raise InputError(f"No conversation {session_id!r} is stored for this learner.")
+        return removed
+
+    def feedback_given(self, learner_id: str) -> dict[str, str]:
+        """Resource id -> the learner's latest reaction, so cards shown again keep it."""
+        return self.learners.feedback_given(check_learner_id(learner_id))
 
     def export(self, learner_id: str) -> LearnerExport:
         self.profile(learner_id)

@@ -71,17 +71,30 @@ class PathStep(BaseModel):
     why: str = ""
 
 
-class TurnReport(BaseModel):
-    """How the turn was served, for operators and the evaluation; the learner's page does not show it."""
+class MissingPrerequisite(BaseModel):
+    """A concept the learner lacked for what they asked about (the curators' learning gaps)."""
 
+    concept: str
+    needed_for: str | None = None
+
+
+class TurnReport(BaseModel):
+    """How the turn was served, for operators, the evaluation and the curators' aggregates; the learner's page does
+    not show it."""
+
+    kind: Literal["recommend", "follow_up"] = "recommend"  # follow_up: a "why?" answered from the last reply
     llm_relevance: Literal["used", "busy", "off"] = "off"  # busy: the model could not judge in time, ranked without
     cards_s: float | None = None  # seconds from the message to the cards
     reasons_s: float | None = None  # seconds from the cards to the reasons
     late_reasons: int = 0  # reasons that are templates because the deadline passed
+    focus_topics: list[str] = Field(default_factory=list)  # catalog topics the request was about, surest first
+    relaxed: list[str] = Field(default_factory=list)  # filters dropped: too few resources matched with them
+    missing_prerequisites: list[MissingPrerequisite] = Field(default_factory=list)
 
 
 class Reply(BaseModel):
     learner_id: str
+    session_id: str | None = None  # the conversation this turn belongs to
     text: str
     language: str
     recommendations: list[Recommendation]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _LEARNER_ID = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
+_SESSION_ID = re.compile(r"^[A-Za-z0-9_.:@\-]{1,64}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|<\|im_(?:start|end)\|>|<\|endoftext\|>|<\|[a-z_]+\|>")
 
 
@@ -16,6 +17,13 @@ def check_learner_id(learner_id: object) -> str:
     if not isinstance(learner_id, str) or not _LEARNER_ID.match(learner_id):
         raise InputError("learner_id must be 1-128 characters: letters, digits and . _ - : @")
     return learner_id
+
+
+def check_session_id(session_id: object) -> str:
+    """A conversation's id: the page's are 32 hex digits; an LMS may name its own in the learner id's alphabet."""
+    if not isinstance(session_id, str) or not _SESSION_ID.match(session_id):
+        raise InputError("session_id must be 1-64 characters: letters, digits and . _ - : @")
+    return session_id
 
 
 def clean_message(message: object, max_chars: int) -> str:

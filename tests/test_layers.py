@@ -10,11 +10,11 @@ PACKAGE = PROJECT_ROOT / "assistant"
 # Higher layers may import lower ones, never the other way round. Components (0) are the building blocks.
 LAYERS = {
     "config": 0, "errors": 0, "locale": 0, "validation": 0, "admission": 0, "catalog": 0, "profile": 0, "knowledge": 0, "llm": 0,
-    "vectorstore": 0, "reply": 0, "indexing": 0, "lms": 0,
+    "vectorstore": 0, "reply": 0, "indexing": 0, "lms": 0, "fair_use": 0,
     "tasks": 1,
     "ranking": 2,
     "explain": 3,
-    "follow_ups": 4, "learner_data": 4,
+    "follow_ups": 4, "learner_data": 4, "analytics": 4,
     "turn": 5,
     "engine": 6,
     "app": 7, "cli": 7, "prompts_cli": 7, "evaluation": 7, "training": 7,

@@ -7,7 +7,9 @@ from typing import Any
 import fastapi
 import gradio as gr
 
+from assistant.app.analytics_page import analytics_routes
 from assistant.app.cards import CSS
+from assistant.app.conversation import CSS as CONVERSATION_CSS
 from assistant.app.limits import body_limit
 from assistant.app.lti import lti_routes
 from assistant.app.ui import LIGHT_QUEUE, build_app
@@ -21,11 +23,11 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 def _serving_options(engine: Engine) -> dict[str, Any]:
     """Safe defaults for public serving, shared by `launch` and `mount`; the LTI endpoints (when platforms are
-    registered) are routes of the same app, ahead of the page's."""
+    registered) and the curators' analytics page are routes of the same app, ahead of the page's."""
     return {
-        "css": CSS, "i18n": I18N, "enable_monitoring": False, "max_file_size": "1mb", "ssr_mode": False,
-        "mcp_server": False, "footer_links": ["api"],
-        "app_kwargs": {"middleware": body_limit(), "routes": lti_routes(engine)},
+        "css": CSS + CONVERSATION_CSS, "i18n": I18N, "enable_monitoring": False, "max_file_size": "1mb",
+        "ssr_mode": False, "mcp_server": False, "footer_links": ["api"],
+        "app_kwargs": {"middleware": body_limit(), "routes": lti_routes(engine) + analytics_routes(engine)},
         # The browser would otherwise keep a copy of every turn, which "forget me" could not delete.
         "run_history": False,
         # show_error=False still shows gr.Error messages (our readable input errors); other exceptions stay generic.
@@ -49,9 +51,12 @@ def _queued(engine: Engine) -> gr.Blocks:
 
 
 def _start_outbox(engine: Engine) -> None:
-    """xAPI statements go to the LRS from a background thread while the app serves."""
+    """xAPI statements go to the LRS, and the retention sweep runs (now, then daily), on background threads while
+    the app serves."""
     if engine.outbox is not None:
         engine.outbox.start()
+    if engine.retention is not None:
+        engine.retention.start()
 
 
 def launch(engine: Engine, block: bool = True, port: int | None = None) -> gr.Blocks:
@@ -73,6 +78,6 @@ def serve(engine: Engine) -> None:
     """Serve the page and API until interrupted."""
     settings = engine.settings.serving
     print(f"Serving the learning assistant on http://{settings.host}:{settings.port}", flush=True)
-    if settings.api_key is None and settings.host not in _LOOPBACK:
+    if not (settings.api_key or settings.api_keys) and settings.host not in _LOOPBACK:
         print("Warning: the API is reachable from the network without a key; set ASSISTANT_SERVING_API_KEY.", flush=True)
     launch(engine, block=True)

@@ -3,6 +3,7 @@
 # No `from __future__ import annotations`: gradio reads return annotations unevaluated, and the API docs
 # should say the endpoints return JSON objects rather than "Any".
 import hmac
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -11,6 +12,7 @@ import gradio as gr
 from pydantic import BaseModel, ValidationError
 
 from assistant.engine import Engine
+from assistant.fair_use import Caller
 from assistant.profile.edits import ProfileEdit
 from assistant.reply import TurnContext
 from assistant.validation import InputError
@@ -67,33 +69,42 @@ class Api:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def _authorize(self, request: gr.Request | None) -> None:
-        expected = self.engine.settings.serving.api_key
-        if not expected:
-            return
+    def _authorize(self, request: gr.Request | None) -> Caller:
+        """The caller, named by the key it sent (each key has its own fair-use count); refused without a valid
+        key when keys are configured."""
+        serving = self.engine.settings.serving
+        keys = {**({"default": serving.api_key} if serving.api_key else {}), **serving.api_keys}
+        if not keys:
+            return Caller()
         headers = request.headers if request is not None else {}
         given = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ").strip()
-        # Constant-time comparison so the key cannot be guessed byte by byte from response times.
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        # Constant-time comparisons (every key is compared) so no key can be guessed from response times.
+        matches = [name for name, key in keys.items() if hmac.compare_digest(given.encode(), key.encode())]
+        if not matches:
             raise refuse("Missing or wrong API key: send it in the X-API-Key header (or Authorization: Bearer KEY).")
+        return Caller(api_key=matches[0])
 
-    def chat(self, learner_id: str, message: str, context: dict | None = None,
+    def chat(self, learner_id: str, message: str, context: dict | None = None, session_id: str | None = None,
              request: gr.Request | None = None) -> Iterator[dict]:
         """Run one turn and stream the reply: first the ranked cards (reason null), then the same cards with reasons
-        (reasons_ready true). context: optional {device, local_time "HH:MM", session_minutes, locale}."""
-        self._authorize(request)
+        (reasons_ready true). context: optional {device, local_time "HH:MM", session_minutes, locale}. session_id:
+        optional conversation id (a new id starts a conversation; none continues the learner's latest)."""
+        caller = self._authorize(request)
         turn_context = parse_context(context)
         with caller_errors():
-            for reply in self.engine.turns.stream(learner_id, message, turn_context):
+            for reply in self.engine.turns.stream(learner_id, message, turn_context, session_id=session_id or None,
+                                                  caller=caller):
                 yield reply.model_dump(mode="json")
 
-    def recommend(self, learner_id: str, message: str, context: dict | None = None,
+    def recommend(self, learner_id: str, message: str, context: dict | None = None, session_id: str | None = None,
                   request: gr.Request | None = None) -> dict:
-        """Run one turn; returns the final reply (ranked recommendations with reasons, learning path, profile)."""
-        self._authorize(request)
+        """Run one turn; returns the final reply (ranked recommendations with reasons, learning path, profile,
+        session_id). session_id: optional conversation id, as for /chat."""
+        caller = self._authorize(request)
         turn_context = parse_context(context)
         with caller_errors():
-            return self.engine.turns.turn(learner_id, message, turn_context).model_dump(mode="json")
+            return self.engine.turns.turn(learner_id, message, turn_context, session_id=session_id or None,
+                                          caller=caller).model_dump(mode="json")
 
     def feedback(self, learner_id: str, resource_id: str, kind: str, request: gr.Request | None = None) -> dict:
         """Record the learner's reaction to a resource (helpful, not_for_me, already_know, completed, opened); the
@@ -115,6 +126,29 @@ class Api:
         edit = parse_edit(changes)
         with caller_errors():
             return self.engine.learner_data.update_profile(learner_id, edit).model_dump(mode="json")
+
+    def sessions(self, learner_id: str, request: gr.Request | None = None) -> dict:
+        """The learner's conversations, latest first: id, started_at, last_at, first_message, turns."""
+        self._authorize(request)
+        with caller_errors():
+            found = self.engine.learner_data.sessions(learner_id)
+        return {"learner_id": learner_id, "sessions": [s.model_dump(mode="json") for s in found]}
+
+    def session(self, learner_id: str, session_id: str, request: gr.Request | None = None) -> dict:
+        """One conversation: its turns in order, each assistant turn with its reply (cards, reasons, facts)."""
+        self._authorize(request)
+        with caller_errors():
+            turns = self.engine.learner_data.session(learner_id, session_id)
+        return {"learner_id": learner_id, "session_id": session_id, "turns": [
+            {"role": t.role, "text": t.text, "created_at": t.created_at.isoformat(),
+             "reply": json.loads(t.reply_json) if t.reply_json else None} for t in turns]}
+
+    def delete_session(self, learner_id: str, session_id: str, request: gr.Request | None = None) -> dict:
+        """Delete one conversation (the profile and feedback stay); returns how many stored records were removed."""
+        self._authorize(request)
+        with caller_errors():
+            removed = self.engine.learner_data.delete_session(learner_id, session_id)
+        return {"learner_id": learner_id, "session_id": session_id, "deleted_records": removed}
 
     def export(self, learner_id: str, request: gr.Request | None = None) -> dict:
         """Everything stored about the learner: profile, conversation turns and feedback events."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from assistant.app.words import word
 from assistant.catalog.schema import Resource
@@ -70,7 +70,7 @@ def _meta(resource: Resource, language: str) -> str:
     return f'<span aria-hidden="true">{_ICONS[kind]}</span> {escape(" · ".join(parts))}'
 
 
-def _card(rec: Recommendation, language: str) -> str:
+def _card(rec: Recommendation, language: str, given: str | None = None) -> str:
     r = rec.resource
     rid, title = escape(r.id), escape(r.title)
     if rec.reason is None:
@@ -78,8 +78,8 @@ def _card(rec: Recommendation, language: str) -> str:
     else:
         reason = f'<p class="rec-reason">{escape(rec.reason.text)}</p>'
     buttons = "".join(
-        f'<button type="button" data-kind="{kind}" data-resource-id="{rid}" aria-pressed="false">'
-        f"{word(kind, language)}</button>"
+        f'<button type="button" data-kind="{kind}" data-resource-id="{rid}" '
+        f'aria-pressed="{"true" if kind == given else "false"}">{word(kind, language)}</button>'
         for kind in FEEDBACK_BUTTONS
     )
     return (
@@ -107,12 +107,15 @@ def _path(reply: Reply, lookup: Callable[[str], Resource | None]) -> str:
     return f'<section class="rec-path" aria-label="{heading}"><h3>{heading}</h3><ol>{"".join(items)}</ol></section>'
 
 
-def render_reply(reply: Reply | None, lookup: Callable[[str], Resource | None] = lambda _: None) -> str:
-    """The learning path (when the learner lacks prerequisites), then one card per recommendation."""
+def render_reply(reply: Reply | None, lookup: Callable[[str], Resource | None] = lambda _: None,
+                 given: Mapping[str, str] | None = None) -> str:
+    """The learning path (when the learner lacks prerequisites), then one card per recommendation; `given` (resource
+    id -> feedback kind) shows the learner's reactions as pressed buttons."""
     if reply is None or not reply.recommendations:
         return ""
+    given = given or {}
     parts = [_path(reply, lookup)] if reply.learning_path else []
     heading = word("recommendations", reply.language)
-    cards = "".join(_card(rec, reply.language) for rec in reply.recommendations)
+    cards = "".join(_card(rec, reply.language, given.get(rec.resource.id)) for rec in reply.recommendations)
     parts.append(f'<section aria-label="{heading}">{cards}</section>')
     return "\n".join(parts)

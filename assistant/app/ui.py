@@ -1,4 +1,5 @@
-"""The learner's page (streamed chat, cards with feedback, the editable profile) and the LMS endpoints beside it."""
+"""The learner's page (the conversation with each reply's cards in it, earlier conversations, the editable profile)
+and the LMS endpoints beside it."""
 
 from __future__ import annotations
 
@@ -11,13 +12,23 @@ import gradio as gr
 from pydantic import ValidationError
 
 from assistant.app.api import Api
-from assistant.app.cards import CARD_EVENTS_JS, escape, render_reply
+from assistant.app.cards import escape
+from assistant.app.conversation import (
+    CONVERSATION_JS,
+    SESSIONS_JS,
+    Entry,
+    entries_of,
+    render_conversation,
+    render_sessions,
+)
 from assistant.app.profile_panel import FORM_FIELDS, LANGUAGE_CHOICES, describe, edit_from_form, form_values
 from assistant.app.words import t, word
 from assistant.engine import Engine
+from assistant.fair_use import Caller, SlowDown
 from assistant.lms.page_session import COOKIE as LTI_COOKIE
 from assistant.profile.schema import FORMATS, LEVEL_ORDER, Device, LearnerProfile
 from assistant.reply import TurnContext
+from assistant.turn import new_session_id
 from assistant.validation import InputError
 
 EXAMPLES = [
@@ -39,8 +50,8 @@ _PAGE_LEARNER = re.compile(r"^web-[0-9a-f]{32}$")
 LEARNER_JS = ("(stored) => /^web-[0-9a-f]{32}$/.test(stored || '') ? stored : 'web-' + "
               "Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('')")
 # The browser adds its local time and language to each message (the server cannot know them).
-CONTEXT_JS = ("(message, history, learner, _time, _locale) => "
-              "[message, history, learner, new Date().toTimeString().slice(0, 5), navigator.language]")
+CONTEXT_JS = ("(message, learner, session, _time, _locale) => "
+              "[message, learner, session, new Date().toTimeString().slice(0, 5), navigator.language]")
 
 
 # Leaves the profile panel (its text and every form field) as it is.
@@ -111,24 +122,62 @@ class Page:
         """The profile in words, then the edit form's values."""
         return [describe(profile, self.engine.resources.get), *form_values(profile)]
 
-    def start(self, learner: str, request: gr.Request) -> list[Any]:
-        """What is known about the learner this browser remembers (or the course launched)."""
-        return self.panel(self._known(self._learner(learner, request)))
+    def sessions(self, learner: str, current: str | None, language: str | None) -> str:
+        return render_sessions(self.engine.learner_data.sessions(learner), current, language)
 
-    def respond(self, message: str, history: list, learner: str, local_time: str, locale: str,
-                request: gr.Request):
-        """Show the learner's message at once, then the cards, then the cards with their reasons."""
-        learner = self._learner(learner, request)
-        context = _context(local_time, locale, request)
-        history = list(history or []) + [{"role": "user", "content": message}]
-        yield [history, gr.skip(), *_SKIP_PANEL, "", ""]  # the box empties at once; later updates leave it alone
+    def conversation(self, learner: str, entries: list[Entry], language: str | None) -> str:
+        """The whole conversation, the learner's reactions shown on the cards."""
+        return render_conversation(entries, language, self.engine.learner_data.feedback_given(learner),
+                                   self.engine.resources.get)
+
+    def _stored(self, learner: str, session: str) -> list[Entry]:
         try:
-            for i, reply in enumerate(self.engine.turns.stream(learner, message, context)):
-                shown = history + [{"role": "assistant", "content": reply.text}]
+            return entries_of(self.engine.learner_data.session(learner, session))
+        except InputError:  # not stored yet: a new conversation
+            return []
+
+    def start(self, learner: str, request: gr.Request) -> list[Any]:
+        """A new conversation on every visit; the earlier ones listed, the profile shown."""
+        learner = self._learner(learner, request)
+        known = self._known(learner)
+        session = new_session_id()
+        language = known.language if known else None
+        return [session, "", gr.update(visible=True), self.sessions(learner, session, language), *self.panel(known)]
+
+    def respond(self, message: str, learner: str, session: str, local_time: str, locale: str,
+                request: gr.Request):
+        """Show the learner's message at once under the conversation so far, then the reply with its cards, then
+        the cards with their reasons; the examples step aside."""
+        learner = self._learner(learner, request)
+        session = session or new_session_id()
+        context = _context(local_time, locale, request)
+        known = self._known(learner)
+        language = known.language if known else None
+        earlier = self._stored(learner, session)
+        asked = earlier + [Entry("learner", message)]
+        skip_rest = [gr.skip(), gr.skip()]  # the sessions list and the status line
+        # The box empties at once; later updates leave it alone.
+        yield [session, self.conversation(learner, asked, language), *_SKIP_PANEL, "", gr.update(visible=False),
+               *skip_rest]
+        try:
+            for i, reply in enumerate(self.engine.turns.stream(learner, message, context, session_id=session,
+                                                               caller=Caller())):
+                language = reply.language
+                shown = asked + [Entry("assistant", reply.text, reply)]
                 panel = self.panel(reply.profile) if i == 0 else _SKIP_PANEL
-                yield [shown, render_reply(reply, self.engine.resources.get), *panel, gr.skip(), gr.skip()]
+                yield [gr.skip(), self.conversation(learner, shown, language), *panel, gr.skip(), gr.skip(),
+                       *skip_rest]
+        except SlowDown as slow:  # the message stays in the box, to send once the wait is over
+            note = SlowDown.say(language, slow.retry_after_s)
+            yield [gr.skip(), self.conversation(learner, earlier + [Entry("notice", note)], language), *_SKIP_PANEL,
+                   message, gr.update(visible=not earlier), gr.skip(), ""]
+            return
         except InputError as exc:
-            yield [history + [{"role": "assistant", "content": str(exc)}], gr.skip(), *_SKIP_PANEL, message, ""]
+            yield [gr.skip(), self.conversation(learner, asked + [Entry("notice", str(exc))], language),
+                   *_SKIP_PANEL, message, gr.skip(), *skip_rest]
+            return
+        # The conversation is stored now: the list shows it.
+        yield [gr.skip()] * (4 + len(_SKIP_PANEL)) + [self.sessions(learner, session, language), gr.skip()]
 
     def card_event(self, learner: str, event: gr.EventData, request: gr.Request) -> list[Any]:
         """A feedback button or a title link on a card: record it; the profile panel shows the change."""
@@ -143,6 +192,35 @@ class Page:
         language, title = profile.language, self.engine.learner_data.resource(resource_id).title
         return [*self.panel(profile), _status(f"{word('noted', language)}{word('colon', language)}{title} — "
                                               f"{word(kind, language)}")]
+
+    def new_chat(self, learner: str, request: gr.Request) -> list[Any]:
+        """An empty conversation; the one before is kept in the list."""
+        learner = self._learner(learner, request)
+        known = self._known(learner)
+        session = new_session_id()
+        return [session, "", gr.update(visible=True), self.sessions(learner, session, known and known.language), ""]
+
+    def session_event(self, learner: str, session: str, event: gr.EventData, request: gr.Request) -> list[Any]:
+        """An earlier conversation opened (its turns and cards, with the reactions given) or deleted."""
+        learner = self._learner(learner, request)
+        known = self._known(learner)
+        language = known.language if known else None
+        chosen, action = getattr(event, "session_id", None), getattr(event, "action", None)
+        try:
+            if action == "delete":
+                self.engine.learner_data.delete_session(learner, chosen)
+                if chosen == session:  # the open conversation went: a new one starts
+                    session = new_session_id()
+                    return [session, "", gr.update(visible=True), self.sessions(learner, session, language),
+                            _status(word("session_deleted", language))]
+                return [gr.skip(), gr.skip(), gr.skip(), self.sessions(learner, session, language),
+                        _status(word("session_deleted", language))]
+            entries = entries_of(self.engine.learner_data.session(learner, chosen))
+        except InputError:
+            return [gr.skip(), gr.skip(), gr.skip(), self.sessions(learner, session, language),
+                    _status(word("session_gone", language))]
+        return [chosen, self.conversation(learner, entries, language), gr.update(visible=not entries),
+                self.sessions(learner, chosen, language), ""]
 
     def save(self, learner: str, request: gr.Request, *values: Any) -> list[Any]:
         """The form's changed fields become the learner's own correction to their profile."""
@@ -176,33 +254,41 @@ class Page:
 
     def forget(self, learner: str, request: gr.Request) -> list[Any]:
         """Delete everything about this learner; the browser continues as a new learner (a launched one stays their
-        LMS self, starting afresh)."""
+        LMS self, starting afresh) in a new, empty conversation."""
         learner = self._learner(learner, request)
         known = self._known(learner)
         if known is not None:
             self.engine.learner_data.forget(learner)
-        note = _status(word("forgotten", known.language if known else None))
-        return [_new_learner_id(), [], "", *self.panel(None), gr.update(visible=False), "", note]
+        language = known.language if known else None
+        note = _status(word("forgotten", language))
+        return [_new_learner_id(), new_session_id(), "", gr.update(visible=True), render_sessions([], None, language),
+                *self.panel(None), gr.update(visible=False), "", note]
 
 
 def build_app(engine: Engine) -> gr.Blocks:
     """The page for learners plus the public API; the page's own events stay out of the API."""
     api, page = Api(engine), Page(engine)
     with gr.Blocks(title="Learning assistant", analytics_enabled=False) as app:
-        # The browser keeps its learner id, so a returning learner finds their profile again.
+        # The browser keeps its learner id, so a returning learner finds their profile and conversations again.
         learner = gr.BrowserState(None, storage_key="learning-assistant-learner",
                                   secret="learning-assistant")  # the id is the secret; this only obfuscates storage
+        session = gr.Textbox(visible=False)  # the open conversation; a new one per visit and per "new chat"
         gr.Markdown(t("heading"))
         with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=320):
-                chatbot = gr.Chatbot(label=t("conversation"), height=300, render_markdown=False, elem_id="chat")
+            with gr.Column(scale=1, min_width=220, elem_id="history-column"):
+                new_chat = gr.Button(t("new_chat"), size="sm", elem_id="new-chat")
+                gr.Markdown(t("history"))
+                sessions = gr.HTML(elem_id="sessions", js_on_load=SESSIONS_JS)
+            with gr.Column(scale=3, min_width=320, elem_id="chat-column"):
+                chat = gr.HTML(elem_id="chat", js_on_load=CONVERSATION_JS, autoscroll=False)
                 message = gr.Textbox(label=t("message"), placeholder=t("placeholder"), submit_btn=True, lines=1,
-                                     max_length=engine.settings.serving.max_message_chars, autofocus=True, elem_id="message")
-                gr.Examples(EXAMPLES, inputs=message, label=t("examples"))
+                                     max_length=engine.settings.serving.max_message_chars, autofocus=True,
+                                     elem_id="message")
+                with gr.Column(elem_id="examples") as examples:
+                    gr.Examples(EXAMPLES, inputs=message, label=t("examples"))
                 local_time, locale = gr.Textbox(visible=False), gr.Textbox(visible=False)
                 status = gr.HTML(elem_id="status")
-                cards = gr.HTML(elem_id="cards", js_on_load=CARD_EVENTS_JS, autoscroll=False)
-            with gr.Column(scale=2, min_width=300):
+            with gr.Column(scale=2, min_width=300, elem_id="profile-column"):
                 gr.Markdown(t("about_you"))
                 profile_html = gr.HTML(elem_id="profile")
                 with gr.Accordion(t("edit"), open=False, elem_id="profile-edit"):
@@ -231,20 +317,25 @@ def build_app(engine: Engine) -> gr.Blocks:
         # their handlers, and a later event with a taken name gets a suffix).
         gr.api(api.chat, api_name="chat", concurrency_id=ENGINE_QUEUE)
         gr.api(api.recommend, api_name="recommend", concurrency_id=ENGINE_QUEUE)
-        for endpoint in (api.feedback, api.profile, api.update_profile, api.export, api.forget):
+        for endpoint in (api.feedback, api.profile, api.update_profile, api.sessions, api.session,
+                         api.delete_session, api.export, api.forget):
             gr.api(endpoint, api_name=endpoint.__name__, **LIGHT_QUEUE)
 
         panel = [profile_html, *form]
-        app.load(None, learner, learner, js=LEARNER_JS).then(page.start, learner, panel, api_visibility="private")
-        message.submit(page.respond, [message, chatbot, learner, local_time, locale],
-                       [chatbot, cards, *panel, message, status], js=CONTEXT_JS, api_visibility="private",
-                       concurrency_id=ENGINE_QUEUE)
-        cards.click(page.card_event, learner, [*panel, status], **PAGE_LIGHT)
+        opened = [session, chat, examples, sessions]  # what opening a conversation changes
+        app.load(None, learner, learner, js=LEARNER_JS).then(page.start, learner, [*opened, *panel],
+                                                             api_visibility="private")
+        message.submit(page.respond, [message, learner, session, local_time, locale],
+                       [session, chat, *panel, message, examples, sessions, status], js=CONTEXT_JS,
+                       api_visibility="private", concurrency_id=ENGINE_QUEUE)
+        chat.click(page.card_event, learner, [*panel, status], **PAGE_LIGHT)
+        new_chat.click(page.new_chat, learner, [*opened, status], **PAGE_LIGHT)
+        sessions.click(page.session_event, [learner, session], [*opened, status], **PAGE_LIGHT)
         save.click(page.save, [learner, *form], [*panel, status], **PAGE_LIGHT)
         reset.click(page.reset, learner, [*panel, status], **PAGE_LIGHT)
         export.click(page.export, learner, [export_link, status], **PAGE_LIGHT)
         forget.click(lambda: gr.update(visible=True), None, confirm_row, **PAGE_LIGHT)
         cancel.click(lambda: gr.update(visible=False), None, confirm_row, **PAGE_LIGHT)
-        confirm.click(page.forget, learner, [learner, chatbot, cards, *panel, confirm_row, export_link, status],
+        confirm.click(page.forget, learner, [learner, *opened, *panel, confirm_row, export_link, status],
                       **PAGE_LIGHT)
     return app

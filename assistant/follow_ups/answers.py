@@ -13,7 +13,7 @@ from assistant.profile.schema import LearnerProfile
 from assistant.profile.store import LearnerStore
 from assistant.ranking.recommenders import HybridRecommender, Recommender, Request
 from assistant.ranking.types import Feedback
-from assistant.reply import Recommendation, Reply, TurnContext
+from assistant.reply import Recommendation, Reply, TurnContext, TurnReport
 from assistant.vectorstore import ResourceIndex
 
 _TITLE_WORDS = re.compile(r"[\w+#]+")
@@ -43,8 +43,10 @@ class FollowUpAnswers:
         hits = self.index.search(title, None, 1)
         return hits[0].resource if hits and hits[0].similarity >= 0.75 else None
 
-    def answer(self, learner_id: str, message: str, follow_up: FollowUp, last: Reply, context: TurnContext) -> Reply:
-        """The last reply with this answer as its text; the question and the answer are stored as a turn."""
+    def answer(self, learner_id: str, message: str, follow_up: FollowUp, last: Reply, context: TurnContext,
+               session_id: str | None = None) -> Reply:
+        """The last reply with this answer as its text; the question and the answer are stored as a turn of the
+        conversation."""
         profile = self.learners.get(learner_id) or LearnerProfile(learner_id=learner_id)
         table = locale(last.language)
         recs, rank = last.recommendations, follow_up.rank
@@ -60,14 +62,16 @@ class FollowUpAnswers:
             else:
                 text = why.why_not_listed(recs[rank - 1], recs[0], last.language)
         else:
-            text = self._why_not_other(profile, follow_up.title or "", recs, last.language, context)
-        self.learners.record_turn(profile, message)
-        reply = last.model_copy(update={"text": text, "notes": []})
-        self.learners.record_reply(learner_id, text, reply.model_dump_json())
+            text = self._why_not_other(profile, follow_up.title or "", recs, last.language, context, session_id)
+        self.learners.record_turn(profile, message, session_id)
+        # A fresh report: the curators' counts take the cards' request once, not again with every "why?".
+        reply = last.model_copy(update={"text": text, "notes": [], "session_id": session_id,
+                                        "report": TurnReport(kind="follow_up")})
+        self.learners.record_reply(learner_id, text, reply.model_dump_json(), session_id=session_id)
         return reply
 
     def _why_not_other(self, profile: LearnerProfile, title: str, recs: list[Recommendation], language: str,
-                       context: TurnContext) -> str:
+                       context: TurnContext, session_id: str | None = None) -> str:
         resource = self.find_resource(title)
         if resource is None:
             return why.not_found(title, language)
@@ -78,8 +82,8 @@ class FollowUpAnswers:
             "completed" if resource.all_ids & set(profile.completed) else None
         judged, place = None, None
         if mark is None and isinstance(self.recommender, HybridRecommender):
-            earlier = [text for role, text in self.learners.history(profile.learner_id, self.history_turns)
-                       if role == "learner"]
+            earlier = [text for role, text in self.learners.history(profile.learner_id, self.history_turns,
+                                                                    session_id) if role == "learner"]
             request = Request(profile, earlier, context, self.feedback(profile), self.top_k)
             judged, place = self.recommender.judge(request, resource)
         return why.why_not_other(resource, judged, place, recs[0], mark, language)

@@ -103,6 +103,8 @@ TABLE = Locale(
         "not_found": "I could not find {title} in the catalog.",
         "no_such_rank": "There is no number {rank} in my last list.",
         "first_is_top": "Number 1 is already at the top.",
+        "slow_down": "You are sending messages faster than I can answer them well: please slow down and try again "
+                     "in {seconds} s.",
     },
     words={
         "helpful": "Helpful", "not_for_me": "Not for me", "already_know": "Already know", "completed": "Done",
@@ -117,6 +119,10 @@ TABLE = Locale(
         "nothing_stored": "Nothing is stored about you yet.",
         "forgotten": "Deleted everything stored about you. You are a new learner now.",
         "download": "Download my data (JSON)",
+        "no_sessions": "No earlier conversations yet.", "current_session": "this conversation",
+        "delete_session": "Delete", "delete_session_of": "Delete the conversation", "open_session": "Open the conversation",
+        "session_deleted": "Conversation deleted.", "session_gone": "That conversation is not stored any more.",
+        "you_said": "You", "assistant_said": "Assistant",
     },
     labels={
         "heading": "## Learning assistant\n"
@@ -131,5 +137,6 @@ TABLE = Locale(
         "book": "book", "course": "course", "video": "video", "podcast": "podcast", "interactive": "interactive",
         "paper": "paper", "beginner": "beginner", "intermediate": "intermediate", "advanced": "advanced",
         "phone": "phone", "tablet": "tablet", "desktop": "desktop",
+        "history": "### Earlier conversations", "new_chat": "New chat",
     },
 )

@@ -95,6 +95,7 @@ TABLE = Locale(
         "not_found": "目录里没有找到{title}。",
         "no_such_rank": "我上次的列表里没有第 {rank} 个。",
         "first_is_top": "第一个已经排在最前面了。",
+        "slow_down": "你发消息太快了，我来不及好好回答：请放慢一点，{seconds} 秒后再试。",
     },
     words={
         "helpful": "有用", "not_for_me": "不适合我", "already_know": "已经会了", "completed": "学完了", "free": "免费",
@@ -105,6 +106,9 @@ TABLE = Locale(
         "liked": "你喜欢或打开过", "disliked": "不适合你", "done": "学完或已经会了", "noted": "已记下", "colon": "：",
         "saved": "已保存。", "reset_done": "资料已重置。", "nothing_stored": "还没有保存任何关于你的数据。",
         "forgotten": "已删除关于你的全部数据。现在你是一位新的学习者。", "download": "下载我的数据（JSON）",
+        "no_sessions": "还没有以前的对话。", "current_session": "当前对话", "delete_session": "删除",
+        "delete_session_of": "删除对话", "open_session": "打开对话", "session_deleted": "已删除这段对话。",
+        "session_gone": "这段对话已经不在了。", "you_said": "你", "assistant_said": "助手",
     },
     labels={
         "heading": "## 学习助手\n告诉我你想学什么、喜欢怎样学、每次有多少时间。",
@@ -115,5 +119,6 @@ TABLE = Locale(
         "confirm_forget": "确定，删除关于我的一切", "cancel": "取消", "not_set": "未设置",
         "book": "书", "course": "课程", "video": "视频", "podcast": "播客", "interactive": "交互式教程", "paper": "论文",
         "beginner": "入门", "intermediate": "中级", "advanced": "高级", "phone": "手机", "tablet": "平板", "desktop": "电脑",
+        "history": "### 以前的对话", "new_chat": "新对话",
     },
 )

@@ -5,14 +5,25 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from assistant.profile.schema import LearnerProfile, utcnow
 from assistant.profile.store import (
-    POSITIVE_WEIGHT, TABLES, Farewell, FeedbackEvent, LearnerExport, LMSAccount, QueuedStatement, Statement,
+    EARLIER_SESSION,
+    POSITIVE_WEIGHT,
+    TABLES,
+    Farewell,
+    FeedbackEvent,
+    LearnerExport,
+    LMSAccount,
+    QueuedStatement,
+    SessionSummary,
+    Statement,
+    StoredTurn,
+    TurnBucket,
 )
 
 _SCHEMA = """
@@ -27,9 +38,25 @@ CREATE TABLE IF NOT EXISTS turns (
     role TEXT NOT NULL CHECK (role IN ('learner', 'assistant')),
     text TEXT NOT NULL,
     reply_json TEXT,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    session_id TEXT
 );
 CREATE INDEX IF NOT EXISTS turns_by_learner ON turns (learner_id, id);
+CREATE INDEX IF NOT EXISTS turns_by_time ON turns (created_at);
+CREATE TABLE IF NOT EXISTS sessions (
+    learner_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    PRIMARY KEY (learner_id, id)
+);
+CREATE TABLE IF NOT EXISTS turn_counts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    bucket TEXT NOT NULL,
+    learner_id TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS turn_counts_by_bucket ON turn_counts (bucket, created_at);
+CREATE INDEX IF NOT EXISTS turn_counts_by_learner ON turn_counts (learner_id);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     learner_id TEXT NOT NULL,
@@ -38,6 +65,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS feedback_by_learner ON feedback (learner_id, id);
+CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (created_at);
 CREATE TABLE IF NOT EXISTS lms_accounts (
     learner_id TEXT PRIMARY KEY,
     account_json TEXT NOT NULL,
@@ -70,12 +98,22 @@ def _ts(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat()
 
 
-class SQLiteStore:
-    """SQLite implementation of LearnerStore."""
+def _time(text: str) -> datetime | None:
+    """A stored timestamp read back; None for one an old version wrote in another shape."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
-    def __init__(self, path: Path):
+
+class SQLiteStore:
+    """SQLite implementation of LearnerStore. `clock` stamps turns, feedback and fair-use counts (tests set it)."""
+
+    def __init__(self, path: Path, clock: Callable[[], datetime] = utcnow):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.clock = clock
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         # FULL: an acknowledged event survives a power cut, not only a killed process.
@@ -89,6 +127,20 @@ class SQLiteStore:
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(turns)")}
         if "reply_json" not in columns:  # added when follow-ups started reading the last reply's facts
             self._conn.execute("ALTER TABLE turns ADD COLUMN reply_json TEXT")
+        if "session_id" not in columns:  # added with conversation history
+            self._conn.execute("ALTER TABLE turns ADD COLUMN session_id TEXT")
+        self._conn.execute("CREATE INDEX IF NOT EXISTS turns_by_session ON turns (learner_id, session_id, id)")
+        # Turns stored without a session become one earlier conversation per learner, so the history lists them.
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.execute("INSERT OR IGNORE INTO sessions (learner_id, id, started_at) SELECT learner_id, ?, "
+                               "MIN(created_at) FROM turns WHERE session_id IS NULL GROUP BY learner_id",
+                               (EARLIER_SESSION,))
+            self._conn.execute("UPDATE turns SET session_id = ? WHERE session_id IS NULL", (EARLIER_SESSION,))
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -112,45 +164,101 @@ class SQLiteStore:
         with self._transaction():
             self._save(profile)
 
-    def record_turn(self, profile: LearnerProfile, message: str) -> None:
-        """The learner's message and the profile it produced, committed together."""
+    def record_turn(self, profile: LearnerProfile, message: str, session_id: str | None = None) -> None:
+        """The learner's message and the profile it produced (and the session, when it is the first), together."""
+        now = _ts(self.clock())
         with self._transaction():
-            self._conn.execute("INSERT INTO turns (learner_id, role, text, created_at) VALUES (?, 'learner', ?, ?)",
-                               (profile.learner_id, message, utcnow().isoformat()))
+            if session_id is not None:
+                self._conn.execute("INSERT OR IGNORE INTO sessions (learner_id, id, started_at) VALUES (?, ?, ?)",
+                                   (profile.learner_id, session_id, now))
+            self._conn.execute("INSERT INTO turns (learner_id, role, text, created_at, session_id) "
+                               "VALUES (?, 'learner', ?, ?, ?)", (profile.learner_id, message, now, session_id))
             self._save(profile)
 
     def record_reply(self, learner_id: str, text: str, reply_json: str | None = None,
-                     statements: Sequence[Statement] = ()) -> None:
+                     statements: Sequence[Statement] = (), session_id: str | None = None) -> None:
+        now = _ts(self.clock())
         with self._transaction():
+            if session_id is not None:
+                self._conn.execute("INSERT OR IGNORE INTO sessions (learner_id, id, started_at) VALUES (?, ?, ?)",
+                                   (learner_id, session_id, now))
             self._conn.execute(
-                "INSERT INTO turns (learner_id, role, text, reply_json, created_at) VALUES (?, 'assistant', ?, ?, ?)",
-                (learner_id, text, reply_json, utcnow().isoformat()),
-            )
+                "INSERT INTO turns (learner_id, role, text, reply_json, created_at, session_id) "
+                "VALUES (?, 'assistant', ?, ?, ?, ?)", (learner_id, text, reply_json, now, session_id))
             self._enqueue(statements, learner_id)
 
-    def history(self, learner_id: str, limit: int = 20) -> list[tuple[str, str]]:
-        """The learner's last turns, oldest first, as (role, text)."""
+    def history(self, learner_id: str, limit: int = 20, session_id: str | None = None) -> list[tuple[str, str]]:
+        """The learner's last turns (of one session, when named), oldest first, as (role, text)."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT role, text FROM turns WHERE learner_id = ? ORDER BY id DESC LIMIT ?", (learner_id, limit)
-            ).fetchall()
+                "SELECT role, text FROM turns WHERE learner_id = ? AND (? IS NULL OR session_id = ?) "
+                "ORDER BY id DESC LIMIT ?", (learner_id, session_id, session_id, limit)).fetchall()
         return [(r, t) for r, t in reversed(rows)]
 
-    def last_reply(self, learner_id: str) -> str | None:
-        """The structured JSON of the assistant's last reply to this learner, if any."""
+    def last_reply(self, learner_id: str, session_id: str | None = None) -> str | None:
+        """The structured JSON of the assistant's last reply to this learner (in one session, when named), if any."""
         with self._lock:
             row = self._conn.execute(
                 "SELECT reply_json FROM turns WHERE learner_id = ? AND role = 'assistant' AND reply_json IS NOT NULL "
-                "ORDER BY id DESC LIMIT 1", (learner_id,)).fetchone()
+                "AND (? IS NULL OR session_id = ?) ORDER BY id DESC LIMIT 1",
+                (learner_id, session_id, session_id)).fetchone()
         return row[0] if row else None
+
+    def latest_session(self, learner_id: str) -> str | None:
+        """The session of the learner's latest turn."""
+        with self._lock:
+            row = self._conn.execute("SELECT session_id FROM turns WHERE learner_id = ? AND session_id IS NOT NULL "
+                                     "ORDER BY id DESC LIMIT 1", (learner_id,)).fetchone()
+        return row[0] if row else None
+
+    def sessions(self, learner_id: str, limit: int = 50) -> list[SessionSummary]:
+        """The learner's conversations, latest activity first, each with its first message."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT s.id, s.started_at, MAX(t.created_at), SUM(t.role = 'learner'), "
+                "(SELECT f.text FROM turns f WHERE f.learner_id = s.learner_id AND f.session_id = s.id "
+                " AND f.role = 'learner' ORDER BY f.id LIMIT 1) "
+                "FROM sessions s JOIN turns t ON t.learner_id = s.learner_id AND t.session_id = s.id "
+                "WHERE s.learner_id = ? GROUP BY s.id, s.started_at ORDER BY MAX(t.id) DESC LIMIT ?",
+                (learner_id, limit)).fetchall()
+        return [SessionSummary(id=i, started_at=_time(start) or _time(last) or utcnow(),
+                               last_at=_time(last) or utcnow(), first_message=first or "", turns=n)
+                for i, start, last, n, first in rows]
+
+    def session_turns(self, learner_id: str, session_id: str) -> list[StoredTurn] | None:
+        """One conversation's turns in order; None when the learner has no such session."""
+        with self._lock:
+            if self._conn.execute("SELECT 1 FROM sessions WHERE learner_id = ? AND id = ?",
+                                  (learner_id, session_id)).fetchone() is None:
+                return None
+            rows = self._conn.execute("SELECT role, text, created_at, reply_json FROM turns WHERE learner_id = ? "
+                                      "AND session_id = ? ORDER BY id", (learner_id, session_id)).fetchall()
+        return [StoredTurn(role=r, text=t, created_at=_time(c) or utcnow(), reply_json=j) for r, t, c, j in rows]
+
+    def delete_session(self, learner_id: str, session_id: str) -> int:
+        """One conversation and its turns, in one transaction; returns how many rows went."""
+        with self._transaction():
+            removed = self._conn.execute("DELETE FROM turns WHERE learner_id = ? AND session_id = ?",
+                                         (learner_id, session_id)).rowcount
+            removed += self._conn.execute("DELETE FROM sessions WHERE learner_id = ? AND id = ?",
+                                          (learner_id, session_id)).rowcount
+        return removed
+
+    def feedback_given(self, learner_id: str) -> dict[str, str]:
+        """Resource id -> the learner's latest reaction to it (an opened link is not a reaction)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT resource_id, kind FROM feedback WHERE learner_id = ? "
+                                      "AND kind != 'opened' ORDER BY id", (learner_id,)).fetchall()
+        return dict(rows)
 
     def record_feedback(self, profile: LearnerProfile, resource_id: str, kind: str,
                         statements: Sequence[Statement] = ()) -> FeedbackEvent:
         """The event, the profile it changed and its statements, committed together."""
-        event = FeedbackEvent(learner_id=profile.learner_id, resource_id=resource_id, kind=kind, created_at=utcnow())
+        event = FeedbackEvent(learner_id=profile.learner_id, resource_id=resource_id, kind=kind,
+                              created_at=self.clock())
         with self._transaction():
             self._conn.execute("INSERT INTO feedback (learner_id, resource_id, kind, created_at) VALUES (?, ?, ?, ?)",
-                               (event.learner_id, resource_id, kind, event.created_at.isoformat()))
+                               (event.learner_id, resource_id, kind, _ts(event.created_at)))
             self._save(profile)
             self._enqueue(statements, profile.learner_id)
         return event
@@ -167,8 +275,12 @@ class SQLiteStore:
 
     def export(self, learner_id: str) -> LearnerExport:
         with self._lock:
-            turns = self._conn.execute(
-                "SELECT role, text, created_at FROM turns WHERE learner_id = ? ORDER BY id", (learner_id,)).fetchall()
+            turns = self._conn.execute("SELECT role, text, created_at, session_id FROM turns WHERE learner_id = ? "
+                                       "ORDER BY id", (learner_id,)).fetchall()
+            sessions = self._conn.execute("SELECT id, started_at FROM sessions WHERE learner_id = ? "
+                                          "ORDER BY started_at, id", (learner_id,)).fetchall()
+            counted = self._conn.execute("SELECT created_at FROM turn_counts WHERE learner_id = ? ORDER BY id",
+                                         (learner_id,)).fetchall()
             events = self._conn.execute(
                 "SELECT resource_id, kind, created_at FROM feedback WHERE learner_id = ? ORDER BY id",
                 (learner_id,)).fetchall()
@@ -177,11 +289,13 @@ class SQLiteStore:
                 (learner_id,)).fetchall()
         return LearnerExport(
             profile=self.get(learner_id),
-            turns=[{"role": r, "text": t, "created_at": c} for r, t, c in turns],
+            turns=[{"role": r, "text": t, "session_id": s, "created_at": c} for r, t, c, s in turns],
             feedback=[FeedbackEvent(learner_id=learner_id, resource_id=r, kind=k, created_at=c) for r, k, c in events],
             lms_account=self.lms_account(learner_id),
             statements=[{"statement": json.loads(body), "status": _status(sent, refused)}
                         for body, sent, refused in statements],
+            sessions=[{"id": i, "started_at": started} for i, started in sessions],
+            counted_turns=[c for (c,) in counted],
         )
 
     def forget(self, learner_id: str, farewell: Farewell | None = None) -> int:
@@ -203,6 +317,63 @@ class SQLiteStore:
         with self._lock:
             return sum(self._conn.execute(f"SELECT COUNT(*) FROM {t} WHERE learner_id = ?", (learner_id,)).fetchone()[0]
                        for t in TABLES)
+
+    def sweep(self, before: datetime) -> dict[str, int]:
+        """Delete turns and feedback events older than `before`, and conversations left empty; one transaction per
+        learner, so a sweep never holds the store for long. Profiles, LMS accounts and statements stay."""
+        cutoff = _ts(before)
+        with self._lock:
+            learners = [row[0] for row in self._conn.execute(
+                "SELECT learner_id FROM turns WHERE created_at < ? UNION SELECT learner_id FROM feedback "
+                "WHERE created_at < ? UNION SELECT learner_id FROM sessions WHERE started_at < ?",
+                (cutoff, cutoff, cutoff))]
+        removed = {"turns": 0, "feedback": 0, "sessions": 0}
+        for learner in learners:
+            with self._transaction():
+                for table in ("turns", "feedback"):
+                    removed[table] += self._conn.execute(
+                        f"DELETE FROM {table} WHERE learner_id = ? AND created_at < ?", (learner, cutoff)).rowcount
+                removed["sessions"] += self._conn.execute(
+                    "DELETE FROM sessions WHERE learner_id = ? AND started_at < ? AND NOT EXISTS (SELECT 1 FROM turns "
+                    "t WHERE t.learner_id = sessions.learner_id AND t.session_id = sessions.id)",
+                    (learner, cutoff)).rowcount
+        return removed
+
+    def count_turn(self, buckets: Sequence[TurnBucket], now: datetime, window_s: float) -> float | None:
+        """Count one turn in every bucket, in one transaction; when a bucket already holds its limit within the
+        window, nothing is counted and the answer is the seconds until the fullest one has room."""
+        window = timedelta(seconds=window_s)
+        with self._transaction():
+            waits = []
+            for bucket in buckets:
+                self._conn.execute("DELETE FROM turn_counts WHERE bucket = ? AND created_at <= ?",
+                                   (bucket.name, _ts(now - window)))
+                held = self._conn.execute("SELECT COUNT(*) FROM turn_counts WHERE bucket = ?",
+                                          (bucket.name,)).fetchone()[0]
+                if held >= bucket.limit:
+                    oldest = self._conn.execute("SELECT created_at FROM turn_counts WHERE bucket = ? ORDER BY "
+                                                "created_at LIMIT 1 OFFSET ?", (bucket.name, held - bucket.limit))
+                    waits.append((_time(oldest.fetchone()[0]) + window - now).total_seconds())
+            if waits:
+                return max(waits)
+            self._conn.executemany("INSERT INTO turn_counts (bucket, learner_id, created_at) VALUES (?, ?, ?)",
+                                   [(b.name, b.learner_id, _ts(now)) for b in buckets])
+        return None
+
+    def reply_log(self, since: datetime | None = None) -> list[tuple[datetime, str]]:
+        """(when, reply JSON) of every stored reply, oldest first; no learner ids."""
+        with self._lock:
+            rows = self._conn.execute("SELECT created_at, reply_json FROM turns WHERE role = 'assistant' AND "
+                                      "reply_json IS NOT NULL AND created_at >= ? ORDER BY id",
+                                      (_ts(since) if since else "",)).fetchall()
+        return [(moment, reply) for moment, reply in ((_time(c), j) for c, j in rows) if moment is not None]
+
+    def feedback_log(self, since: datetime | None = None) -> list[tuple[datetime, str, str]]:
+        """(when, resource id, kind) of every feedback event, oldest first; no learner ids."""
+        with self._lock:
+            rows = self._conn.execute("SELECT created_at, resource_id, kind FROM feedback WHERE created_at >= ? "
+                                      "ORDER BY id", (_ts(since) if since else "",)).fetchall()
+        return [(moment, r, k) for moment, r, k in ((_time(c), r, k) for c, r, k in rows) if moment is not None]
 
     def record_launch(self, account: LMSAccount, profile: LearnerProfile) -> None:
         """The learner's LMS account from this launch and their (possibly seeded) profile, committed together."""

@@ -40,7 +40,8 @@ def client(fake_engine):
 
 def test_only_the_named_endpoints_are_published(client):
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert names == {"/chat", "/recommend", "/feedback", "/profile", "/update_profile", "/export", "/forget"}
+    assert names == {"/chat", "/recommend", "/feedback", "/profile", "/update_profile", "/sessions", "/session",
+                     "/delete_session", "/export", "/forget"}
 
 
 def test_recommend_returns_catalog_items_with_reasons(client):
@@ -99,7 +100,8 @@ def test_an_oversized_request_is_refused_before_it_is_read(client):
 EVERY_ENDPOINT = {
     "/chat": ("lms-learner-1", RUST_BOOKS, None), "/recommend": ("lms-learner-1", RUST_BOOKS, None),
     "/feedback": ("lms-learner-1", "fpb-x", "helpful"), "/profile": ("lms-learner-1",),
-    "/update_profile": ("lms-learner-1", {"level": "advanced"}), "/export": ("lms-learner-1",),
+    "/update_profile": ("lms-learner-1", {"level": "advanced"}), "/sessions": ("lms-learner-1",),
+    "/session": ("lms-learner-1", "s1"), "/delete_session": ("lms-learner-1", "s1"), "/export": ("lms-learner-1",),
     "/forget": ("lms-learner-1",),
 }
 

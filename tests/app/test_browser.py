@@ -81,8 +81,8 @@ def _ask(page, label: str, message: str) -> None:
     box = page.get_by_label(label)
     box.fill(message)
     box.press("Enter")
-    page.locator("#cards .rec-card").first.wait_for(timeout=TURN_TIMEOUT_MS)
-    page.locator("#cards .rec-pending").first.wait_for(state="detached", timeout=TURN_TIMEOUT_MS)
+    page.locator("#chat .rec-card").first.wait_for(timeout=TURN_TIMEOUT_MS)
+    page.locator("#chat .rec-pending").first.wait_for(state="detached", timeout=TURN_TIMEOUT_MS)
 
 
 def test_a_learner_chats_gets_cards_and_their_feedback_changes_the_profile(app_url, browser, tmp_path):
@@ -92,7 +92,7 @@ def test_a_learner_chats_gets_cards_and_their_feedback_changes_the_profile(app_u
     sync_api.expect(profile).to_contain_text("Nothing yet")
 
     _ask(page, "Your message", "I'm new to programming and want to learn Rust. Books please.")
-    cards = page.locator("#cards .rec-card")
+    cards = page.locator("#chat .rec-card")
     assert cards.count() >= 3
     assert all(cards.nth(i).locator(".rec-reason").inner_text().strip() for i in range(cards.count()))
     sync_api.expect(page.locator("#chat")).to_contain_text("Here are")
@@ -135,7 +135,7 @@ def test_a_chinese_learner_gets_chinese_labels_cards_and_profile(app_url, browse
     page = browser.new_page()
     page.goto(app_url)
     _ask(page, "你的消息", "我们团队开始用 Git 做版本控制了，推荐一些中文书吧。")
-    first = page.locator("#cards .rec-card").first
+    first = page.locator("#chat .rec-card").first
     sync_api.expect(first.get_by_role("button", name="有用")).to_be_visible()
     sync_api.expect(page.locator("#profile")).to_contain_text("你想学")
     sync_api.expect(page.get_by_role("button", name="删除我的数据")).to_be_visible()

@@ -79,3 +79,48 @@ def test_the_form_sends_only_the_fields_the_learner_changed():
                                                   "topics": ["Rust", "SQL"]}
     values.update(level="unknown", free_only=False, device="")
     assert "level" in edit_from_form(profile, list(values.values())).model_fields_set
+
+
+def test_the_conversation_keeps_each_replys_cards_under_it_with_the_reactions_given():
+    from assistant.app.conversation import Entry, render_conversation
+
+    first = _reply(_resource(), _resource(id="fpb-2", title="The Rust Book"))
+    second = _reply(_resource(id="fpb-3", title="Rust in Action"))
+    why = first.model_copy(update={"text": "Number 2 because…", "report": first.report.model_copy(
+        update={"kind": "follow_up"})})
+    html = render_conversation([Entry("learner", HOSTILE), Entry("assistant", "Here are 2", first),
+                                Entry("learner", "shorter"), Entry("assistant", "Here is 1", second),
+                                Entry("learner", "why number 2?"), Entry("assistant", why.text, why),
+                                Entry("notice", "please slow down")], "en", {"fpb-2": "helpful"}, {}.get)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    order = [html.index(part) for part in ("Here are 2", "The Rust Book", "shorter", "Rust in Action",
+                                           "why number 2?", "Number 2 because", "please slow down")]
+    assert order == sorted(order)
+    assert html.count('class="rec-card"') == 3  # a "why?" answer does not repeat the cards it speaks of
+    the_rust_book = html[html.index("The Rust Book"):html.index("shorter")]
+    assert 'data-kind="helpful" data-resource-id="fpb-2" aria-pressed="true"' in the_rust_book
+    assert html.count('aria-pressed="true"') == 1
+
+
+def test_the_list_of_earlier_conversations_escapes_and_marks_the_open_one():
+    from datetime import datetime, timezone
+
+    from assistant.app.conversation import render_sessions
+    from assistant.profile.store import SessionSummary
+
+    when = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    listed = [SessionSummary(id="s2", started_at=when, last_at=when, first_message=HOSTILE, turns=1),
+              SessionSummary(id="s1", started_at=when, last_at=when, first_message="Rust " * 30, turns=2)]
+    html = render_sessions(listed, "s2", "en")
+    assert "<script>" not in html and "${" not in html
+    assert html.count('aria-current="true"') == 1 and "(this conversation)" in html and "2026-03-01" in html
+    assert "Rust Rust" in html and "Rust " * 13 not in html  # long first messages are cut
+    assert "还没有以前的对话" in render_sessions([], None, "zh")
+
+
+def test_every_page_word_label_and_phrase_exists_in_both_languages():
+    from assistant.locale import LOCALES
+
+    english, chinese = LOCALES["en"], LOCALES["zh"]
+    for table in ("words", "labels", "phrases"):
+        assert set(getattr(english, table)) == set(getattr(chinese, table)), table

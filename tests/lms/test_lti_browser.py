@@ -121,7 +121,7 @@ def test_a_valid_launch_lands_on_the_chat_page_as_the_launched_learner(platform,
     box = frame.get_by_label("Your message")
     box.fill("Books please, I am new to programming.")
     box.press("Enter")
-    first = frame.locator("#cards .rec-card").first
+    first = frame.locator("#chat .rec-card").first
     first.wait_for(timeout=TIMEOUT_MS)
     title = first.locator("a.rec-link").inner_text()
     first.get_by_role("button", name="Helpful").click()
