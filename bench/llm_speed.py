@@ -113,7 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
-    settings = Settings().with_changes(llm={"adapter": "", "batching": False})
+    settings = Settings().with_changes(llm={"adapter": "", "batching": False, "bf16_wide": False})  # keeps fp32
     llm = HFLLM.from_settings(settings.llm, settings.cache_dir)
     variants = build_variants(llm)
     reasons, relevance = reason_conversations(), relevance_conversations(20)

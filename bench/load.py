@@ -225,6 +225,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="60 s open loop, 30 s closed loop (a smoke run)")
     parser.add_argument("--also", type=Path, metavar="CHECKOUT",
                         help="also run an earlier checkout of the project (its code, this index), as 'CHECKOUT name'")
+    parser.add_argument("--also-learners", default="1,20", help="learner counts for the earlier checkout")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "load")
     args = parser.parse_args()
     if args.quick:
@@ -234,16 +235,16 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     results: dict = {"machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()[0]}, "runs": []}
     run_id = f"load-{int(time.time())}"
-    configs = {name: (CONFIGS[name], PROJECT_ROOT) for name in args.configs.split(",")}
+    configs = {name: (CONFIGS[name], PROJECT_ROOT, counts) for name in args.configs.split(",")}
     if args.also:
-        configs[f"checkout {args.also.name}"] = ({}, args.also.resolve())
-    for name, (env, checkout) in configs.items():
+        configs[f"checkout {args.also.name}"] = ({}, args.also.resolve(), [int(n) for n in args.also_learners.split(",")])
+    for name, (env, checkout, config_counts) in configs.items():
         scratch = args.out / f"learners-{abs(hash(name)) % 10**6}"
         scratch.mkdir(parents=True, exist_ok=True)
         server = Server(env, scratch, checkout)
         try:
             one_turn(Client(server.url, verbose=False), f"{run_id}-warm", MESSAGES[0], Log())
-            for n in counts:
+            for n in config_counts:
                 for mode, run in (("open", open_loop), ("closed", closed_loop)):
                     seconds = args.seconds if mode == "open" else args.closed_seconds
                     print(f"{name}: {mode} loop, {n} learners, {seconds:.0f} s", flush=True)
