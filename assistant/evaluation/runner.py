@@ -127,6 +127,9 @@ def summarise(results: Sequence[CaseResult], catalog_size: int) -> dict[str, flo
         summary["model_written_rate"] = round(sum(x.written_by == "model" for x in reasons) / len(reasons), 4)
         summary["facts_per_reason"] = round(statistics.fmean(x.learner_facts for x in reasons), 3)
         summary["reasons_with_learner_fact"] = round(sum(x.learner_facts > 0 for x in reasons) / len(reasons), 4)
+        # A reason that repeats, word for word, an earlier one in the same list.
+        summary["repeated_reasons"] = sum(len(r.reasons) - len({x.text.strip().lower() for x in r.reasons})
+                                          for r in results)
     summary["seconds_per_case"] = round(statistics.median(r.seconds for r in results), 3) if results else 0.0
     return summary
 

@@ -63,7 +63,60 @@ def choose_facts(recommendations: list[Recommendation]) -> list[list[Fact]]:
         picked = learner + record
         picked += [f for f in distinct_first if f not in picked][:MAX_FACTS - len(picked)]
         chosen.append(sorted(picked, key=facts.index))  # told in the order of strength, record facts last
+    return _set_apart(recommendations, chosen)
+
+
+def _set_apart(recommendations: list[Recommendation], chosen: list[list[Fact]]) -> list[list[Fact]]:
+    """Items that would tell exactly the same facts each get one that only they have (two identical reasons in a
+    list tell the learner nothing about the second)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, facts in enumerate(chosen):
+        groups.setdefault(tuple(sorted(_key(f) for f in facts)), []).append(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        group = [recommendations[i] for i in members]
+        subjects = {str(v).lower() for i in members for f in chosen[i] for v in f.values.values()}
+        for i in members:
+            extra = _distinction(recommendations[i], group, recommendations, subjects)
+            if extra is not None:
+                chosen[i] = chosen[i][:MAX_FACTS - 1] + [extra]
     return chosen
+
+
+_TITLE_WORD = re.compile(r"[^\W_][\w+#.'-]*|[\u4e00-\u9fff]+")
+_TITLE_FILLER = frozenset("a an and the of for to in on with your you from by at how what its into guide book course "
+                          "tutorial introduction intro learn learning".split())
+
+
+def _title_words(title: str, others: list[str], subjects: set[str]) -> str | None:
+    """The first run (up to three words) of the title that no other title in the group has and that is not the
+    subject every item shares: what sets this item apart by name."""
+    taken = {w.lower() for other in others for w in _TITLE_WORD.findall(other)} | _TITLE_FILLER | subjects
+    run: list[str] = []
+    for word in _TITLE_WORD.findall(title):
+        if word.lower() in taken:
+            if run:
+                break
+            continue
+        run.append(word)
+        if len(run) == 3:
+            break
+    return " ".join(run) or None
+
+
+def _distinction(rec: Recommendation, group: list[Recommendation], everyone: list[Recommendation],
+                 subjects: set[str]) -> Fact | None:
+    """A fact only this item of a group with the same reason has: the list's only item of its format, or words of its
+    title no other in the group has (their lengths, when known, already differ)."""
+    formats = [r.resource.resource_type for r in everyone]
+    if formats.count(rec.resource.resource_type) == 1 and rec.resource.resource_type in ENGLISH.format_nouns:
+        return Fact(kind="only_format", values={"format": rec.resource.resource_type}, learner_specific=False)
+    others = [r.resource.title for r in group if r is not rec]
+    words = _title_words(rec.resource.title, others, subjects)
+    if words:
+        return Fact(kind="title_words", values={"words": words}, learner_specific=False)
+    return None
 
 
 def template_reason(facts: list[str], language: str) -> str:
@@ -134,6 +187,13 @@ class ReasonStats:
         return self.templated / self.written if self.written else 0.0
 
 
+def _plain(text: str) -> str:
+    return " ".join(_WORDS_OF.findall(text.lower()))
+
+
+_WORDS_OF = re.compile(r"\w+")
+
+
 class ReasonWriter:
     """Drafts (with the LLM, when there is one), checks, prunes, retries once, and falls back to templates."""
 
@@ -200,8 +260,11 @@ class ReasonWriter:
                         log.info("Reason for %s rejected twice (%s): %r", recommendations[i].resource.id,
                                  "; ".join(issues), draft)
         reasons = []
+        said: set[str] = set()
         for i, facts in enumerate(rendered):
             self.stats.written += 1
+            if accepted[i] is not None and _plain(accepted[i]) in said:
+                accepted[i] = None  # the model said it of an earlier item: the facts' own sentence says more
             if accepted[i] is not None:
                 reasons.append(Reason(text=accepted[i], facts=facts, grounds=supporting[i], written_by="model"))
             else:
@@ -209,6 +272,7 @@ class ReasonWriter:
                 reasons.append(Reason(text=self._checked_template(facts, evidence[i]), facts=facts,
                                       grounds=supporting[i], written_by="template",
                                       late=self.drafter is not None and time.perf_counter() >= deadline))
+            said.add(_plain(reasons[-1].text))
         if self.stats.templated:
             log.info("Reasons replaced by templates so far: %d of %d (%.0f %%)", self.stats.templated,
                      self.stats.written, 100 * self.stats.rejection_rate)

@@ -51,6 +51,8 @@ TABLE = Locale(
         ("author", True, ""): "it is made by {authors}",
         ("duration", True, ""): "it takes about {minutes} minutes",
         ("marked_level", True, ""): "it is marked {level_word} level",
+        ("only_format", True, ""): "it is {format_noun}, the only one in this list",
+        ("title_words", True, ""): "its title names {words}",
     },
     reason_subjects=("It", "This resource", "This one", "This"),
     reason_predicates={
@@ -73,6 +75,8 @@ TABLE = Locale(
         "author": ("is made by {authors}", "comes from {authors}"),
         "duration": ("takes about {minutes} minutes", "runs about {minutes} minutes"),
         "marked_level": ("is marked {level_word} level", "is pitched at the {level_word} level"),
+        "only_format": ("is {format_noun}, the only one in this list",),
+        "title_words": ("has a title that names {words}",),
     },
     reason_joiners=(", and it ", "; it ", "; and it "),
     template_joiner=", and ",
@@ -140,3 +144,4 @@ TABLE = Locale(
         "history": "### Earlier conversations", "new_chat": "New chat",
     },
 )
+

@@ -49,6 +49,8 @@ TABLE = Locale(
         ("author", True, ""): "作者是 {authors}",
         ("duration", True, ""): "大约需要 {minutes} 分钟",
         ("marked_level", True, ""): "它标注为{level_word}水平",
+        ("only_format", True, ""): "它是这份列表里唯一的{format_noun}",
+        ("title_words", True, ""): "它的标题写着{words}",
     },
     reason_subjects=("它", "这份资源", "这个资源"),
     reason_predicates={
@@ -67,6 +69,8 @@ TABLE = Locale(
         "author": ("作者是 {authors}", "出自 {authors}"),
         "duration": ("大约需要 {minutes} 分钟", "约 {minutes} 分钟"),
         "marked_level": ("标注为{level_word}水平", "是{level_word}水平的"),
+        "only_format": ("是这份列表里唯一的{format_noun}",),
+        "title_words": ("的标题写着{words}",),
     },
     reason_joiners=("，", "，而且"),
     template_joiner="；",
@@ -122,3 +126,4 @@ TABLE = Locale(
         "history": "### 以前的对话", "new_chat": "新对话",
     },
 )
+

@@ -13,6 +13,7 @@ from assistant.profile.schema import ProfileDelta
 
 _FORMAT_WORDS: dict[str, str] = {
     r"books?|e-?books?|reading|read a lot|textbooks?|(?:rather|prefer to|like to|love to|want to|something to|stuff to) read|"
+    r"written (?:guides?|tutorials?|explanations?)|reference (?:docs|documentation|manuals?)|"
     r"書|书籍?|电子书|教材|阅读": "book",
     r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|视频|影片|看视频": "video",
     r"courses?|moocs?|classes|lectures?|课程|网课|公开课": "course",
@@ -26,17 +27,26 @@ _NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|n
              r"skip|不要|不想|别|不喜欢|讨厌|不爱)")
 # A class/lecture as the learner's situation ("for my statistics class") is not a format wish.
 _NOT_A_FORMAT = re.compile(r"(?:my|our|the|this|next) (?:\w+ ){0,2}(?:class|course|lecture)s?\b|"
-                           r"(?:university|college|school) course", re.I)
+                           r"(?:university|college|school) course|"
+                           r"(?:(?:the )?(?:exercises|problems) )?(?:on|with) (?:pen and )?paper|pen and paper", re.I)
+# A dislike stated after the format: "textbooks put me to sleep", "books just don't work for me".
+_DISLIKED_AFTER = re.compile(r"^[^.,;!?，。；！？]{0,40}?\b(?:(?:just |really |never )?(?:don'?t|doesn'?t|do not|does not|never) "
+                             r"(?:work|click|stick) for me|puts? me to sleep|bores? me|(?:are|is) (?:too )?(?:boring|dull)|"
+                             r"(?:are|is) not for me|(?:aren'?t|isn'?t) for me|lose me)", re.I)
 
 _LEVELS: list[tuple[str, str]] = [
-    (r"graduate[- ]level|graduate textbooks?|advanced|expert|experienced|senior|deep dive|professional|"
+    (r"graduate[- ]level|graduate textbooks?|advanced|expert|experienced|senior|deep[- ]dives?|professional|"
+     r"(?:been|worked as|working as) an? [\w+#. ]{1,30}? for (?:about |over |almost |nearly )?(?:\d+|\w+) years|"
+     r"\d+\+? years (?:of|as|in)|no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
      r"高级|进阶|资深|深入", "advanced"),
-    (r"intermediate|mid[- ]level|some experience|know (?:some|the basics)|a bit of experience|有一定基础|有些基础|中级",
-     "intermediate"),
+    (r"intermediate|mid[- ]level|some experience|know (?:some|the basics)|a bit of experience|"
+     r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the basics|beyond the basics|"
+     r"有一定基础|有些基础|中级", "intermediate"),
     (r"beginner|new to|never (?:programmed|coded|learned|used|written|touched|tried|done|seen)|total novice|novice|"
      r"from scratch|"
      r"just start|get started|getting started|no experience|first time|complete newbie|newbie|"
-     r"入门|零基础|初学|新手|小白|从头", "beginner"),
+     r"(?:not|never been) a (?:programmer|coder|developer)|non-?programmer|no (?:coding|programming) background|"
+     r"入门|零基础|初学|新手|新人|小白|从头|基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会", "beginner"),
 ]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -49,10 +59,11 @@ _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
 _MINUTES = re.compile(
     r"(?P<num>\d+(?:\.\d+)?|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty(?:-five)?|fifty|sixty|ninety|"
     r"half an?|二十|三十|[一两二三四五十半])"
-    r"[\s-]*(?:个)?\s*(?P<unit>minutes?|mins?|hours?|hrs?|h\b|分钟|小时|钟头)",
+    r"[\s-]*(?:个)?(?P<half_zh>半)?\s*(?:(?:solid|full|good|whole|spare|free|clear|uninterrupted|quiet) )?"
+    r"(?P<unit>minutes?|mins?|hours?|hrs?|h\b|分钟|小时|钟头)(?P<half> and a half|半)?",
     re.I,
 )
-_HALF_HOUR = re.compile(r"half an? hour|半小时|半个小时|半个钟头", re.I)
+_HALF_HOUR = re.compile(r"half an? hour|(?<![一两二三四五六七八九十个])半(?:个)?(?:小时|钟头)", re.I)
 _DEVICES = [(r"\b(?:phone|mobile|smartphone|iphone|android phone|on the go)\b|手机", "phone"),
             (r"\b(?:tablet|ipad)\b|平板", "tablet"),
             (r"\b(?:laptop|desktop|pc|workstation)\b|电脑|笔记本电脑", "desktop")]
@@ -62,8 +73,10 @@ _FREE = re.compile(r"\bfree\b|no money|can'?t (?:pay|afford)|no budget|免费", 
 _KNOWN = re.compile(
     r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|i'?m (?:good|fluent|comfortable) (?:at|with|in)|"
     r"familiar with|coming from|i (?:already )?(?:use|used|learned|learnt|studied|work with|write)|"
-    r"(?:experienced|senior|professional|seasoned)(?:\s+(?:with|in|at))?|years of)\s+(?P<what>[^.,;!?]+?)"
-    r"(?=\s+(?:developer|programmer|engineer|dev|coder|and|but|so|already|for|well|very)\b|[.,;!?]|$)"
+    r"(?:experienced|senior|professional|seasoned)(?:\s+(?:with|in|at))?|years of|"
+    r"i (?:build|make|write|code|program|ship|develop) (?:[\w-]+ ){0,3}?(?:with|in|using))\s+(?P<what>[^.,;!?]+?)"
+    r"(?=\s+(?:developer|programmer|engineer|dev|coder|dba|admin|and|but|so|already|for|well|very|every|all|"
+    r"at work|daily)\b|[.,;!?]|$)"
     r"|(?:我会|我学过|我懂|我熟悉|熟悉|学过)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
 )
@@ -79,7 +92,10 @@ _GAPS = re.compile(
 # "scratch the PHP part", "forget about Java", "WordPress instead of PHP", "不学 Java 了".
 _DROPS = re.compile(
     r"(?:scratch|forget(?: about)?|drop|skip|never mind|no longer (?:want|need)|not interested in|instead of|"
-    r"rather than)\s+(?:the\s+)?(?P<what>[^.,;!?]+?)(?=\s+(?:part|stuff|bit|thing|idea|anymore|for now)\b|[.,;!?]|$)"
+    r"rather than|without (?:having to )?(?:learn(?:ing)?|us(?:e|ing)|touch(?:ing)?)|(?:don'?t|do not) want to (?:learn|use)|"
+    r"alternatives? to|other than)\s+(?:the\s+)?"
+    r"(?P<what>[^.,;!?]+?)(?=\s+(?:part|stuff|bit|thing|idea|anymore|for now|for that|for this)\b|[.,;!?]|$)"
+    r"|(?P<heavy>\b[\w.+#-]+) (?:feels|seems|looks|is) (?:like )?(?:way |far |much )?(?:too (?:much|heavy|big)|overkill)"
     r"|(?:不学|不想学|不要学|放弃)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
 )
@@ -120,7 +136,8 @@ def _formats(text: str) -> tuple[list[str], list[str]]:
         for match in re.finditer(rf"(?<![a-z])(?:{pattern})(?![a-z])", masked, re.I):
             before = masked[max(0, match.start() - 24):match.start()].lower()
             # "X over Y" / "X rather than Y": Y is the one not wanted.
-            negated = re.search(rf"(?<![a-z]){_NEGATION}(?![a-z])[^.,;!?，。；！？]*$", before)
+            negated = (re.search(rf"(?<![a-z]){_NEGATION}(?![a-z])[^.,;!?，。；！？]*$", before)
+                       or _DISLIKED_AFTER.search(masked[match.end():]))
             target = disliked if negated else liked
             if fmt not in target:
                 target.append(fmt)
@@ -147,6 +164,8 @@ def _minutes(text: str) -> int | None:
     raw = match.group("num").lower()
     value = float(raw) if re.match(r"\d", raw) else 0.5 if raw.startswith("half") else _NUMBER_WORDS.get(raw, 1)
     unit = match.group("unit").lower()
+    if match.group("half") or match.group("half_zh"):
+        value += 0.5
     minutes = value * 60 if unit.startswith(("h", "小", "钟")) else value
     return int(round(minutes)) if 1 <= minutes <= 24 * 60 else None
 
@@ -154,10 +173,15 @@ def _minutes(text: str) -> int | None:
 def _spans(pattern: re.Pattern, text: str) -> list[str]:
     found: list[str] = []
     for match in pattern.finditer(text):
-        what = match.group("what") or match.group("zh")
+        what = next((g for g in match.groups() if g), None)
         if what:
             found += _phrases(what)
     return found
+
+
+def _outside(pattern: re.Pattern, text: str) -> str:
+    """The text with the pattern's matches blanked out."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _goals(text: str) -> list[str]:
@@ -183,7 +207,9 @@ def extract(message: str, topic_matcher: Callable[[str], list[str]] | None = Non
     if topic_matcher:
         # Name what is known, missing or taken back in the catalog's words, and keep it out of the targets.
         # Known and dropped things only count when they are catalog topics: "I write code" is not a subject.
-        known = [t for phrase in known for t in topic_matcher(phrase)]
+        # "I build iOS apps in Swift every day and want Swift podcasts": named again, it is also what they want.
+        again = {t.lower() for t in topic_matcher(_outside(_KNOWN, message))}
+        known = [t for phrase in known for t in topic_matcher(phrase) if t.lower() not in again]
         gaps = [t for phrase in gaps for t in (topic_matcher(phrase) or [phrase])]
         drops = [t for phrase in drops for t in topic_matcher(phrase)]
     aside = {p.lower() for p in known + gaps + drops}

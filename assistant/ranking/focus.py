@@ -71,10 +71,10 @@ class FocusFinder:
         inferred = SECONDARY if named else 1.0
         scores = dict(votes)
         if linked:
+            # A topic both the hits and the meaning point to beats one that only one of them does.
             closest = linked[0][1]
-            for topic, similarity in linked[:LINK_TOPICS]:
-                if topic not in known:
-                    scores[topic] = max(scores.get(topic, 0.0), 1.0 - (closest - similarity) / LINK_MARGIN)
+            link = {t: max(0.0, 1.0 - (closest - s) / LINK_MARGIN) for t, s in linked[:LINK_TOPICS] if t not in known}
+            scores = {t: (votes.get(t, 0.0) + link.get(t, 0.0)) / 2 for t in votes.keys() | link.keys()}
         evidence = {t: TopicEvidence(round(CERTAINTY * inferred * v, 3), False)
                     for t, v in scores.items() if v >= MIN_CONFIDENCE}
         for topic, weight in named.items():

@@ -6,7 +6,8 @@ import pytest
 from assistant.catalog.schema import Resource
 from assistant.explain.check import Evidence, problems
 from assistant.explain.facts import record_facts, render_all
-from assistant.explain.reasons import MAX_FACTS, choose_facts, clean_draft, prune, settled, template_reason
+from assistant.explain.reasons import (MAX_FACTS, ReasonWriter, choose_facts, clean_draft, prune, settled,
+                                       template_reason)
 from assistant.reply import Fact, Recommendation
 
 
@@ -118,3 +119,26 @@ def test_a_draft_is_settled_once_two_sentences_are_done_or_a_lasting_problem_is_
     assert settled("This is about Rust, which you asked for. It is about Rust. It", evidence)
     assert settled("This is about Rust, which you asked for, and it is the best in", evidence)
     assert clean_draft("This is about Rust, which you asked for, and it is the best") == "This is about Rust, which you asked for."
+
+
+def _same(rank: int, title: str, resource_type: str = "book", minutes: int | None = None) -> Recommendation:
+    resource = Resource(id=f"s{rank}", title=title, url=f"https://rust.example/s{rank}", resource_type=resource_type,
+                        modality="text", topics=["Rust"], language="en", duration_minutes=minutes)
+    return Recommendation(resource=resource, rank=rank, score=1.0, contributions={},
+                          facts=[Fact(kind="topic", values={"topic": "Rust", "how": "asked"}, strength=0.5)])
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_items_that_would_get_the_same_reason_are_each_told_what_only_they_have(language):
+    recs = [_same(1, "The Rust Programming Language"), _same(2, "Guide to Rustc Development"),
+            _same(3, "Learn Rust With Entirely Too Many Linked Lists"), _same(4, "Rust by Example", "interactive"),
+            _same(5, "Learn Rust in Y minutes")]
+    writer = ReasonWriter(drafter=None)
+    reasons = writer.write(recs, language)
+    assert len({r.text for r in reasons}) == 5
+    kinds = [[f.kind for f in r.grounds] for r in reasons]
+    assert all(k[0] == "topic" for k in kinds)  # what they share is still told first
+    assert "only_format" in kinds[3] and "title_words" in kinds[1]
+    assert "Rustc Development" in reasons[1].text
+    assert all(not problems(r.text, Evidence(r.facts, rec.resource, language, r.grounds)) for r, rec in zip(reasons, recs))
+
