@@ -83,8 +83,11 @@ class Server:
     def __init__(self, env: dict[str, str], scratch: Path, checkout: Path = PROJECT_ROOT):
         self.port = free_port()
         settings = Settings()
+        # Fair-use limits off: the benchmark measures capacity (a closed-loop learner sends ~30 turns a minute).
         full_env = {**os.environ, **env, "ASSISTANT_SERVING_PORT": str(self.port),
-                    "ASSISTANT_STORE_DIR": str(scratch), "OMP_WAIT_POLICY": "PASSIVE", **EXTRA_ENV}
+                    "ASSISTANT_STORE_DIR": str(scratch), "OMP_WAIT_POLICY": "PASSIVE",
+                    "ASSISTANT_SERVING_LEARNER_TURNS_PER_MINUTE": "100000",
+                    "ASSISTANT_SERVING_KEY_TURNS_PER_MINUTE": "100000", **EXTRA_ENV}
         if checkout != PROJECT_ROOT:  # an earlier checkout: its own code, this checkout's index and model cache
             full_env.update(PYTHONPATH=str(checkout), ASSISTANT_PORT=str(self.port), ASSISTANT_DATA_DIR=str(scratch),
                             ASSISTANT_INDEX_DIR=str(settings.index.dir), ASSISTANT_CACHE_DIR=str(settings.cache_dir))

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.explain.check import SENTENCE_ENDS, Evidence, lasting_problems, problems
-from assistant.explain.facts import record_facts, render_all
+from assistant.explain.facts import record_facts, render, render_all
 from assistant.explain.phrasing import phrasings
 from assistant.locale import ENGLISH, locale
 from assistant.reply import Fact, Reason, Recommendation
@@ -63,12 +63,13 @@ def choose_facts(recommendations: list[Recommendation]) -> list[list[Fact]]:
         picked = learner + record
         picked += [f for f in distinct_first if f not in picked][:MAX_FACTS - len(picked)]
         chosen.append(sorted(picked, key=facts.index))  # told in the order of strength, record facts last
-    return _set_apart(recommendations, chosen)
+    return chosen
 
 
-def _set_apart(recommendations: list[Recommendation], chosen: list[list[Fact]]) -> list[list[Fact]]:
-    """Items that would tell exactly the same facts each get one that only they have (two identical reasons in a
-    list tell the learner nothing about the second)."""
+def set_apart(recommendations: list[Recommendation], chosen: list[list[Fact]]) -> list[Fact | None]:
+    """For items that would tell exactly the same facts, one fact only each of them has (two identical reasons in a
+    list tell the learner nothing about the second); None for the rest."""
+    extra: list[Fact | None] = [None] * len(chosen)
     groups: dict[tuple, list[int]] = {}
     for i, facts in enumerate(chosen):
         groups.setdefault(tuple(sorted(_key(f) for f in facts)), []).append(i)
@@ -78,31 +79,50 @@ def _set_apart(recommendations: list[Recommendation], chosen: list[list[Fact]]) 
         group = [recommendations[i] for i in members]
         subjects = {str(v).lower() for i in members for f in chosen[i] for v in f.values.values()}
         for i in members:
-            extra = _distinction(recommendations[i], group, recommendations, subjects)
-            if extra is not None:
-                chosen[i] = chosen[i][:MAX_FACTS - 1] + [extra]
-    return chosen
+            extra[i] = _distinction(recommendations[i], group, recommendations, subjects)
+    return extra
 
 
 _TITLE_WORD = re.compile(r"[^\W_][\w+#.'-]*|[\u4e00-\u9fff]+")
-_TITLE_FILLER = frozenset("a an and the of for to in on with your you from by at how what its into guide book course "
-                          "tutorial introduction intro learn learning".split())
+_TITLE_FILLER = frozenset("a an and the of for to in on with your you from by at its into i".split())
 
 
 def _title_words(title: str, others: list[str], subjects: set[str]) -> str | None:
     """The first run (up to three words) of the title that no other title in the group has and that is not the
     subject every item shares: what sets this item apart by name."""
-    taken = {w.lower() for other in others for w in _TITLE_WORD.findall(other)} | _TITLE_FILLER | subjects
+    taken = {w.lower() for other in others for w in _TITLE_WORD.findall(other)} | subjects
     run: list[str] = []
+    before = ""
     for word in _TITLE_WORD.findall(title):
-        if word.lower() in taken:
+        if not word.isascii():  # a Chinese run holds the subject inside it ("图说设计模式"): only the rest sets it apart
+            for subject in subjects:
+                if len(subject) > 1 and not subject.isascii():
+                    word = word.replace(subject, "")
+            if not word:
+                continue
+        filler = word.lower() in _TITLE_FILLER
+        if run and filler:
+            run.append(word)  # "Guide to Rustc": joining words stay inside the run
+            continue
+        if filler or word.lower() in taken:
             if run:
                 break
+            before = word
             continue
+        if not run and len(word) <= 2 and before:
+            run.append(before)  # "Volume 2", not "2"
         run.append(word)
-        if len(run) == 3:
+        if sum(w.lower() not in _TITLE_FILLER for w in run) == 3:
             break
-    return " ".join(run) or None
+    while run and run[-1].lower() in _TITLE_FILLER:
+        run.pop()
+    if any(len(w) > 1 for w in run):  # a lone letter ("C", "R") names nothing a learner could tell apart
+        return " ".join(run)
+    # Every word is in another title ("Learn Python" beside "Learn Python the Hard Way"): the whole title differs.
+    whole = _TITLE_WORD.findall(title)
+    if 0 < len(whole) <= 6 and title.lower() not in {o.lower() for o in others}:
+        return " ".join(whole)
+    return None
 
 
 def _distinction(rec: Recommendation, group: list[Recommendation], everyone: list[Recommendation],
@@ -187,6 +207,19 @@ class ReasonStats:
         return self.templated / self.written if self.written else 0.0
 
 
+def _with_fact(reason: Reason, fact: Fact, language: str) -> Reason:
+    """The reason followed by a sentence of one more fact, written from the fact alone (the adapter was not trained
+    on these kinds)."""
+    clause = render(fact, language)
+    if clause in reason.facts:  # told in its own words, so the sentence is in the reason's facts already
+        reason = reason.model_copy(update={"facts": [f for f in reason.facts if f != clause],
+                                           "grounds": [g for g in reason.grounds if _key(g) != _key(fact)]})
+    table = locale(language)
+    sentence = f"{clause[:1].upper()}{clause[1:]}{table.full_stop}"
+    text = f"{reason.text}{'' if not table.spaced else ' '}{sentence}"
+    return reason.model_copy(update={"text": text, "facts": [*reason.facts, clause], "grounds": [*reason.grounds, fact]})
+
+
 def _plain(text: str) -> str:
     return " ".join(_WORDS_OF.findall(text.lower()))
 
@@ -237,6 +270,7 @@ class ReasonWriter:
         `within_s` nothing is retried: a draft not accepted by then is a template marked late."""
         deadline = float("inf") if within_s is None else time.perf_counter() + within_s
         supporting = choose_facts(recommendations)
+        apart = set_apart(recommendations, supporting)
         rendered = [render_all(facts, language) for facts in supporting]
         evidence = [Evidence(facts, rec.resource, language, values)
                     for rec, facts, values in zip(recommendations, rendered, supporting)]
@@ -259,12 +293,10 @@ class ReasonWriter:
                     if accepted[i] is None:
                         log.info("Reason for %s rejected twice (%s): %r", recommendations[i].resource.id,
                                  "; ".join(issues), draft)
-        reasons = []
-        said: set[str] = set()
+        reasons: list[Reason] = []
+        said: dict[str, int] = {}
         for i, facts in enumerate(rendered):
             self.stats.written += 1
-            if accepted[i] is not None and _plain(accepted[i]) in said:
-                accepted[i] = None  # the model said it of an earlier item: the facts' own sentence says more
             if accepted[i] is not None:
                 reasons.append(Reason(text=accepted[i], facts=facts, grounds=supporting[i], written_by="model"))
             else:
@@ -272,7 +304,21 @@ class ReasonWriter:
                 reasons.append(Reason(text=self._checked_template(facts, evidence[i]), facts=facts,
                                       grounds=supporting[i], written_by="template",
                                       late=self.drafter is not None and time.perf_counter() >= deadline))
-            said.add(_plain(reasons[-1].text))
+            earlier = said.get(_plain(reasons[-1].text))
+            if earlier is not None and apart[i] is None:
+                # The model left out what tells this item from an earlier one with the same sentence: say it after.
+                theirs = {_key(f) for f in reasons[earlier].grounds}
+                text = reasons[-1].text.lower()
+                apart[i] = next((f for f in supporting[i] if _key(f) not in theirs
+                                 and not any(str(v).lower() in text for v in f.values.values())), None) or \
+                    _distinction(recommendations[i], [recommendations[i], recommendations[earlier]], recommendations,
+                                 {str(v).lower() for f in supporting[i] for v in f.values.values()})
+            if apart[i] is not None:
+                extended = _with_fact(reasons[-1], apart[i], language)
+                if not problems(extended.text, Evidence(extended.facts, recommendations[i].resource, language,
+                                                        extended.grounds), self.topics_in):
+                    reasons[-1] = extended
+            said.setdefault(_plain(reasons[-1].text), i)
         if self.stats.templated:
             log.info("Reasons replaced by templates so far: %d of %d (%.0f %%)", self.stats.templated,
                      self.stats.written, 100 * self.stats.rejection_rate)

@@ -75,8 +75,6 @@ TABLE = Locale(
         "author": ("is made by {authors}", "comes from {authors}"),
         "duration": ("takes about {minutes} minutes", "runs about {minutes} minutes"),
         "marked_level": ("is marked {level_word} level", "is pitched at the {level_word} level"),
-        "only_format": ("is {format_noun}, the only one in this list",),
-        "title_words": ("has a title that names {words}",),
     },
     reason_joiners=(", and it ", "; it ", "; and it "),
     template_joiner=", and ",

@@ -69,8 +69,6 @@ TABLE = Locale(
         "author": ("作者是 {authors}", "出自 {authors}"),
         "duration": ("大约需要 {minutes} 分钟", "约 {minutes} 分钟"),
         "marked_level": ("标注为{level_word}水平", "是{level_word}水平的"),
-        "only_format": ("是这份列表里唯一的{format_noun}",),
-        "title_words": ("的标题写着{words}",),
     },
     reason_joiners=("，", "，而且"),
     template_joiner="；",

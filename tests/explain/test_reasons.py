@@ -139,6 +139,24 @@ def test_items_that_would_get_the_same_reason_are_each_told_what_only_they_have(
     kinds = [[f.kind for f in r.grounds] for r in reasons]
     assert all(k[0] == "topic" for k in kinds)  # what they share is still told first
     assert "only_format" in kinds[3] and "title_words" in kinds[1]
-    assert "Rustc Development" in reasons[1].text
+    assert "Guide to Rustc Development" in reasons[1].text
     assert all(not problems(r.text, Evidence(r.facts, rec.resource, language, r.grounds)) for r, rec in zip(reasons, recs))
 
+
+
+class _SameSentence:
+    """A drafter that writes one sentence for every item, whatever its facts."""
+
+    retry = None
+
+    def draft(self, drafts, owner, within):
+        return ["It covers Rust, which you asked for."] * len(drafts)
+
+
+def test_a_model_sentence_said_of_an_earlier_item_is_followed_by_what_sets_this_one_apart():
+    recs = [_rec(1, "Steve Klabnik"), _rec(2, "Jim Blandy")]
+    reasons = ReasonWriter(drafter=_SameSentence()).write(recs, "en")
+    assert [r.written_by for r in reasons] == ["model", "model"]
+    assert reasons[0].text == "It covers Rust, which you asked for."
+    assert reasons[1].text == "It covers Rust, which you asked for. It is made by Jim Blandy."
+    assert not problems(reasons[1].text, Evidence(reasons[1].facts, recs[1].resource, "en", reasons[1].grounds))
