@@ -133,11 +133,15 @@ def one_turn(client: Client, learner: str, message: str, log: Log) -> None:
     cards = None
     try:
         final = None
-        for reply in client.submit(learner, message, {"device": "desktop"}, api_name="/chat"):
+        job = client.submit(learner, message, {"device": "desktop"}, api_name="/chat")
+        for reply in job:
             if cards is None:
                 cards = time.monotonic() - started
             final = reply
         full = time.monotonic() - started
+        if final is None:  # the stream ended without a reply: say what the server's queue said
+            status = job.status()
+            raise RuntimeError(f"no reply ({status.code}: {getattr(status, 'log', None) or status})")
     except Exception as exc:  # a refusal or a failure: only "busy" answers are expected
         with log.lock:
             if "busy" in str(exc):
