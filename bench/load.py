@@ -67,6 +67,7 @@ class Log:
     templates: int = 0
     late: int = 0
     relevance_busy: int = 0
+    reasons_s: list[float] = field(default_factory=list)  # the server's own time from cards to reasons
     turns: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -139,9 +140,9 @@ def one_turn(client: Client, learner: str, message: str, log: Log) -> None:
                 cards = time.monotonic() - started
             final = reply
         full = time.monotonic() - started
-        if final is None:  # the stream ended without a reply: say what the server's queue said
-            status = job.status()
-            raise RuntimeError(f"no reply ({status.code}: {getattr(status, 'log', None) or status})")
+        if final is None:  # gradio_client ends the iteration quietly on a refusal: the job holds the error
+            refusal = job.exception()
+            raise refusal if refusal is not None else RuntimeError(f"no reply ({job.status().code})")
     except Exception as exc:  # a refusal or a failure: only "busy" answers are expected
         with log.lock:
             if "busy" in str(exc):
@@ -158,6 +159,8 @@ def one_turn(client: Client, learner: str, message: str, log: Log) -> None:
         log.templates += sum(r["written_by"] == "template" for r in reasons)
         log.late += sum(bool(r.get("late")) for r in reasons)
         log.relevance_busy += (final.get("report") or {}).get("llm_relevance") == "busy"
+        if (final.get("report") or {}).get("reasons_s") is not None:
+            log.reasons_s.append(final["report"]["reasons_s"])
 
 
 def open_loop(url: str, learners: int, seconds: float, run: str, seed: int) -> tuple[Log, float]:
@@ -219,6 +222,7 @@ def summary(log: Log, elapsed: float, peak: int) -> dict:
             "errors": len(log.errors), "busy": log.busy, "template_rate": round(log.templates / max(1, log.reasons), 3),
             "late_rate": round(log.late / max(1, log.reasons), 3),
             "relevance_skipped": round(log.relevance_busy / max(1, log.turns), 3),
+            "server_reasons_p95": p(log.reasons_s, 0.95),
             "peak_rss_gb": round(peak / 2**30, 2), "error_samples": log.errors[:3]}
 
 
