@@ -139,29 +139,33 @@ class Scheduler:
         """The request to admit this round, the owners taking turns, if the caps allow (always into an empty batch);
         requests too close to their deadline to be written end at once, unstarted."""
         now = time.perf_counter()
-        while self._waiting:
+        # Every owner's hopeless requests end now, not when that owner's turn comes (its caller would wait past its
+        # deadline behind owners ahead of it).
+        for owner, queue in list(self._waiting.items()):
+            for job in [j for j in queue if min(row.deadline for row in j.rows) - now < WRITE_S]:
+                queue.remove(job)
+                for row in job.rows:
+                    row.running = False
+                job.done.set()
+            if not queue:
+                del self._waiting[owner]
+        if self._waiting:
             owner = min(self._waiting, key=lambda o: self._served.get(o, float("-inf")))  # stable: first come first
             queue = self._waiting[owner]
             job = queue[0]
-            hopeless = min(row.deadline for row in job.rows) - now < WRITE_S
-            if not hopeless:
-                # After the merge every row is as wide as the widest; each may still grow by its token limit.
-                rows = len(self.batch) + len(job.rows)
-                width = max(self.batch.width, max(len(row.prompt) + row.limits.max_new_tokens for row in job.rows))
-                if len(self.batch) and (rows > self.max_rows or rows * width > self.max_cached_tokens):
-                    return []
+            # After the merge every row is as wide as the widest; each may still grow by its token limit.
+            rows = len(self.batch) + len(job.rows)
+            width = max(self.batch.width, max(len(row.prompt) + row.limits.max_new_tokens for row in job.rows))
+            if len(self.batch) and (rows > self.max_rows or rows * width > self.max_cached_tokens):
+                return []
             queue.popleft()
             if not queue:
                 del self._waiting[owner]
-            if not hopeless:
-                self._served[owner] = now
-                if len(self._served) > SERVED_MEMORY:  # forget the owners served longest ago
-                    for old in sorted(self._served, key=self._served.get)[: SERVED_MEMORY // 2]:
-                        del self._served[old]
-                return [job]
-            for row in job.rows:
-                row.running = False
-            job.done.set()
+            self._served[owner] = now
+            if len(self._served) > SERVED_MEMORY:  # forget the owners served longest ago
+                for old in sorted(self._served, key=self._served.get)[: SERVED_MEMORY // 2]:
+                    del self._served[old]
+            return [job]
         return []
 
     def _run_scores(self, jobs: list[_Score]) -> None:
