@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import socket
 import threading
 import time
 from urllib.parse import urlencode
@@ -21,6 +20,7 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwcrypto.jwk import JWK
+from ports import free_port
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
@@ -33,12 +33,6 @@ KID = "platform-key-1"
 LEARNER_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 COURSE = {"id": "course-42", "label": "RUST101", "title": "Rust programming for beginners",
           "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"]}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _auto_post(action: str, fields: dict[str, str], target: str = "") -> HTMLResponse:
@@ -56,7 +50,7 @@ class Platform:
                                              serialization.NoEncryption())
         public = json.loads(JWK.from_pem(self.private_pem).export_public())
         self.jwks = {"keys": [{**public, "kid": KID, "alg": "RS256", "use": "sig"}]}
-        self.port = _free_port()
+        self.port = free_port()
         self.tool_url = ""  # set by the test once the tool is serving
         self.last_valid_token: str | None = None
         self.issued: list[dict] = []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from ports import free_port
 
 from assistant.catalog.filters import AllOf, Equals, Has
 from assistant.config import Settings
@@ -27,12 +28,6 @@ ROWS = [
     {"id": "b-3", "title": "Cooking with cast iron", "url": "https://b.example/cook", "topics": ["Cooking"],
      "resource_type": "book", "modality": "text"},
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

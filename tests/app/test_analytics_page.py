@@ -8,12 +8,12 @@ import csv
 import io
 import os
 import re
-import socket
 import tempfile
 from pathlib import Path
 
 import httpx
 import pytest
+from ports import free_port
 
 from assistant.app import launch
 from assistant.cli import main
@@ -27,12 +27,6 @@ KUBERNETES_ZH = "我想学 Kubernetes，有什么推荐？"
 BAYES = "I want to learn Bayesian networks, but I never understood Bayes' rule."
 RUST = "I'm new to programming and want to learn Rust. Books please."
 CHROMIUM = Path("/usr/bin/chromium")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +46,7 @@ def scripted(settings, store, catalog, graph, tmp_path_factory):
         engine.learner_data.feedback(f"rust-{i}", declined.id, "not_for_me")
     engine.learner_data.feedback("rust-2", rust[2].recommendations[1].resource.id, "helpful")
     engine.turns.turn("rust-2", "why number 2?", with_reasons=False)  # an answer, not a request: not counted
-    app = launch(engine, block=False, port=_free_port())
+    app = launch(engine, block=False, port=free_port())
     try:
         yield engine, app.local_url.rstrip("/"), declined
     finally:
@@ -68,7 +62,7 @@ def test_the_page_refuses_without_the_admin_key_and_is_off_without_one(scripted,
     assert httpx.get(f"{url}/analytics/").status_code == 401
     assert httpx.get(f"{url}/analytics/demand.csv", headers={"X-Admin-Key": "wrong"}).status_code == 401
     assert "admin key" in httpx.get(f"{url}/analytics/", auth=("curator", "wrong")).text
-    off = launch(fake_engine, block=False, port=_free_port())  # no ASSISTANT_SERVING_ADMIN_KEY
+    off = launch(fake_engine, block=False, port=free_port())  # no ASSISTANT_SERVING_ADMIN_KEY
     try:
         refused = httpx.get(f"{off.local_url}analytics/", auth=("curator", ADMIN))
         assert refused.status_code == 403 and "ASSISTANT_SERVING_ADMIN_KEY" in refused.text

@@ -2,7 +2,6 @@
 
 import copy
 import os
-import socket
 import threading
 import time
 
@@ -13,25 +12,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-import fastapi  # noqa: E402
-import httpx  # noqa: E402
-import uvicorn  # noqa: E402
-from gradio_client import Client  # noqa: E402
+import fastapi
+import httpx
+import uvicorn
+from gradio_client import Client
+from ports import free_port
 
-from assistant.app import launch, mount  # noqa: E402
+from assistant.app import launch, mount
 
 RUST_BOOKS = "I'm new to programming and want to learn Rust. Books please."
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def client(fake_engine):
-    app = launch(fake_engine, block=False, port=_free_port())
+    app = launch(fake_engine, block=False, port=free_port())
     try:
         yield Client(app.local_url, verbose=False)
     finally:
@@ -109,7 +103,7 @@ EVERY_ENDPOINT = {
 def test_api_key_guards_every_endpoint(fake_engine):
     keyed = copy.copy(fake_engine)  # shares the loaded index and model; only the settings differ
     keyed.settings = fake_engine.settings.with_changes(serving={"api_key": "test-key"})
-    app = launch(keyed, block=False, port=_free_port())
+    app = launch(keyed, block=False, port=free_port())
     try:
         keyless = Client(app.local_url, verbose=False)
         wrong = Client(app.local_url, verbose=False, headers={"X-API-Key": "wrong"})
@@ -128,7 +122,7 @@ def test_the_app_mounts_inside_an_existing_fastapi_app(fake_engine):
     parent = fastapi.FastAPI()
     parent.get("/health")(lambda: {"ok": True})
     mount(parent, fake_engine, path="/assistant")
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(parent, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

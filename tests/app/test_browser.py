@@ -4,7 +4,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,18 +25,13 @@ if not CHROMIUM.exists():
                 allow_module_level=True)
 os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"  # never let Playwright fetch a browser of its own
 
-from playwright import sync_api  # noqa: E402  (after the skip: the package is only useful with the browser)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from playwright import sync_api
+from ports import free_port
 
 
 @pytest.fixture(scope="module")
 def app_url(engine):
-    app = launch(engine, block=False, port=_free_port())
+    app = launch(engine, block=False, port=free_port())
     try:
         yield app.local_url
     finally:

@@ -4,7 +4,6 @@ per-learner or per-key limit a turn is answered "slow down, try again in N s", a
 passes (a clock the test controls)."""
 
 import os
-import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -12,13 +11,14 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from gradio_client import Client  # noqa: E402
+from gradio_client import Client
+from ports import free_port
 
-from assistant.app import launch  # noqa: E402
-from assistant.engine import Engine  # noqa: E402
-from assistant.fair_use import FairUse  # noqa: E402
-from assistant.llm import build_llm  # noqa: E402
-from assistant.profile.sqlite_store import SQLiteStore  # noqa: E402
+from assistant.app import launch
+from assistant.engine import Engine
+from assistant.fair_use import FairUse
+from assistant.llm import build_llm
+from assistant.profile.sqlite_store import SQLiteStore
 
 RUST = "I'm new to programming and want to learn Rust. Books please."
 KEYS = {"moodle": "moodle-key", "canvas": "canvas-key"}
@@ -32,12 +32,6 @@ class Clock:
         return self.now
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(settings, store, catalog, graph, tmp_path_factory):
     """An app whose limits are 3 turns a minute per learner and 4 per key, counted on the test's clock; turns are
@@ -48,7 +42,7 @@ def served(settings, store, catalog, graph, tmp_path_factory):
     engine = Engine(limited, store, build_llm(limited.llm, limited.cache_dir), learners, catalog, graph)
     clock = Clock()
     engine.turns.fair_use = FairUse(learners, 3, 4, clock)
-    app = launch(engine, block=False, port=_free_port())
+    app = launch(engine, block=False, port=free_port())
     try:
         yield app.local_url, clock, engine
     finally:

@@ -5,7 +5,6 @@ feedback given; past the limit the page asks politely to slow down."""
 
 import os
 import re
-import socket
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,13 +31,8 @@ if not CHROMIUM.exists():
                 allow_module_level=True)
 os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
 
-from playwright import sync_api  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from playwright import sync_api
+from ports import free_port
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +44,7 @@ def app_url(settings, store, catalog, graph, tmp_path_factory):
     engine = Engine(fake, store, build_llm(fake.llm, fake.cache_dir), learners, catalog, graph)
     moment = datetime.now(timezone.utc)
     engine.turns.fair_use = FairUse(learners, 3, 0, lambda: moment)
-    app = launch(engine, block=False, port=_free_port())
+    app = launch(engine, block=False, port=free_port())
     try:
         yield app.local_url
     finally:

@@ -3,28 +3,22 @@
 import copy
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from ports import free_port
 
 from assistant.app import launch
 
 SCRIPT = Path(__file__).with_name("lms_session.py")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _run_session(engine, learner: str, key: str | None) -> dict:
     served = copy.copy(engine)  # shares the loaded index and model; only the settings differ
     served.settings = engine.settings.with_changes(serving={"api_key": key})
-    app = launch(served, block=False, port=_free_port())
+    app = launch(served, block=False, port=free_port())
     try:
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
         out = subprocess.run([sys.executable, str(SCRIPT), app.local_url, learner, *([key] if key else [])],

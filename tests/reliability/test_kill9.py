@@ -3,7 +3,6 @@
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,13 +13,8 @@ import urllib.request
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from gradio_client import Client  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from gradio_client import Client
+from ports import free_port
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 300) -> None:
@@ -41,7 +35,7 @@ def test_acknowledged_feedback_survives_kill_minus_nine(settings, store, tmp_pat
     index = tmp_path / "index"
     shutil.copytree(settings.index.dir, index)
     data = tmp_path / "data"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_INDEX_DIR": str(index),
            "ASSISTANT_STORE_DIR": str(data), "ASSISTANT_CACHE_DIR": str(settings.cache_dir),
            "ASSISTANT_SERVING_PORT": str(port), "ASSISTANT_LLM_MAX_NEW_TOKENS": "8"}

@@ -6,7 +6,6 @@ its latency targets is `bench/load.py`.
 """
 
 import os
-import socket
 import statistics
 import threading
 import time
@@ -16,19 +15,14 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from gradio_client import Client  # noqa: E402
+from gradio_client import Client
+from ports import free_port
 
-from assistant.app import launch  # noqa: E402
-from assistant.engine import Engine  # noqa: E402
+from assistant.app import launch
+from assistant.engine import Engine
 
 LEARNERS = 20
 TOPICS = ["Rust", "Python", "Git", "SQL", "Haskell", "Linux", "JavaScript", "Docker", "k-means", "linear regression"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _learner(url: str, index: int, deadline: float, turns_at_least: int, log: dict) -> None:
@@ -62,7 +56,7 @@ def _learner(url: str, index: int, deadline: float, turns_at_least: int, log: di
 
 
 def run_load(engine, seconds: float, turns_at_least: int) -> dict:
-    app = launch(engine, block=False, port=_free_port())
+    app = launch(engine, block=False, port=free_port())
     log: dict = {"latency": [], "errors": [], "leaks": [], "turns": []}
     try:
         deadline = time.monotonic() + seconds

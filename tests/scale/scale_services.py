@@ -5,24 +5,19 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+from ports import free_port
 
 from assistant.config import PROJECT_ROOT
 
 GGUF = Path(os.environ.get("ASSISTANT_SCALE_GGUF", PROJECT_ROOT / ".cache" / "models" / "assistant-merged.q8_0.gguf"))
 SERVED_AS = "assistant"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 180) -> None:
