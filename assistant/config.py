@@ -57,10 +57,10 @@ class LLMSettings(BaseModel):
     threads: int = 0
     adapter: str = Field("adapters/smollm2-135m-assistant",
                          description="LoRA adapter folder (peft, relative to the project), merged at load; empty = none")
-    fp16_decode: bool = True  # fp16 weight copies for small-batch decoding on CPU: ~2x faster tokens/s here
+    fp16_decode: bool = True  # without AMX: fp16 weight copies for small-batch decoding on CPU, ~1.3x tokens/s
     # Measured (docs/results.md): dev and set A NDCG@10 unchanged, model-written reasons within 0.004.
-    bf16_wide: bool = Field(True, description="On a CPU with AMX, multiply many rows at once (prompts, wide decode "
-                            "steps) with bf16 weight copies: ~2x faster there, slightly different numbers")
+    bf16_wide: bool = Field(True, description="On a CPU with AMX, multiply with bf16 weight copies (one copy for every "
+                            "row count): ~2x faster for many rows there, slightly different numbers")
     draft_tokens: int = Field(5, ge=0, description="Lookup-decoding guesses verified per step (0 = one token per step)")
     batching: bool = Field(True, description="One thread owns the model and batches concurrent learners' requests; "
                            "False = one request at a time")

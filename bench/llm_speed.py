@@ -104,7 +104,7 @@ def build_variants(llm: HFLLM) -> list[Variant]:
     variants = [Variant("HF generate() fp32 (reference)", llm, None),
                 Variant("lean forward, fp32 + fp16 for <= 3 rows", llm, LeanLlama(llm.model, half=True, wide=False))]
     if has_amx():
-        variants.append(Variant("lean forward, + bf16 for more rows (AMX)", llm,
+        variants.append(Variant("lean forward, bf16 for every row count (AMX, default)", llm,
                                 LeanLlama(llm.model, half=True, wide=True)))
     return variants
 

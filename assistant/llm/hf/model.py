@@ -61,9 +61,9 @@ class HFLLM:
                 self.model = self._load_base()  # a failed load can leave adapter layers half-injected
         self.model.eval()
         cpu32 = self.model.device.type == "cpu" and self._dtype == torch.float32
-        half, wide = fp16_decode and cpu32, bf16_wide and cpu32 and has_amx()
-        self.lean = LeanLlama(self.model, half=half, wide=wide, keep_fp32=not (half and wide))
-        if half and wide:  # the lean forward serves from its reduced copies: the fp32 layer weights are not needed
+        wide = bf16_wide and cpu32 and has_amx()
+        self.lean = LeanLlama(self.model, half=fp16_decode and cpu32, wide=wide, keep_fp32=not wide)
+        if wide:  # the lean forward serves every row from its bf16 copies: the fp32 layer weights are not needed
             self.lean.release_fp32(self.model)
         self._eos = eos_ids(self.model, self.tokenizer)
         self.tokenizer.padding_side = "left"  # for callers that batch with the tokenizer themselves
