@@ -16,7 +16,7 @@ from assistant.explain.reasons import ReasonWriter
 from assistant.fair_use import FairUse
 from assistant.follow_ups.answers import FollowUpAnswers
 from assistant.knowledge.graph import PrerequisiteGraph
-from assistant.knowledge.topics import LanguageCoverage, TopicMatcher, load_aliases
+from assistant.knowledge.topics import LanguageCoverage, TopicMatcher, load_aliases, load_homonyms
 from assistant.learner_data import LearnerData
 from assistant.llm import LLM, GenerationLimits, build_llm
 from assistant.llm.prompts import PromptTemplate, load_prompts
@@ -89,7 +89,8 @@ class Engine:
     def __post_init__(self) -> None:
         s = self.settings
         self.resources = {rid: r for r in self.catalog for rid in r.all_ids}
-        self.topics = TopicMatcher.from_resources(self.catalog, {**self.graph.aliases, **load_aliases()})
+        self.topics = TopicMatcher.from_resources(self.catalog, {**self.graph.aliases, **load_aliases()},
+                                                   load_homonyms())
         self.prompts = self.prompts or load_prompts(s.prompts_dir, REQUIRED_PROMPTS, s.dev_reload_prompts)
         llm = self.llm
         judge = RelevanceJudge(llm, self.prompts["relevance"], s.llm.relevance_wait_s) if llm is not None else None

@@ -23,12 +23,22 @@ _CUE_AFTER = r"\s*(?:language|programming|lang\b|code|developer|programmer|è¯­è¨
 
 
 ALIASES_FILE = Path(__file__).with_name("aliases.yaml")
+HOMONYMS_FILE = Path(__file__).with_name("homonyms.yaml")
+# After one of these a homonym names the topic in any case ("learn swift"); before one of the second ("swift podcasts").
+_STRONG_CUE = r"\b(?:learn|learning|study|studying)\s+(?:some\s+|a bit of\s+|a little\s+)?"
+_SUBJECT_AFTER = (r"\s+(?:language|programming|lang\b|framework|podcasts?|books?|courses?|tutorials?|videos?|docs|"
+                  r"documentation|screencasts?)")
 
 
 def load_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
     """The curated everyday names for catalog topics (alias -> topic)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(alias): str(topic) for alias, topic in data.items()}
+
+
+def load_homonyms(path: Path = HOMONYMS_FILE) -> list[str]:
+    """Topic names that are also everyday English words (see the file's header)."""
+    return [str(name) for name in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
 
 
 def normalise(topic: str) -> str:
@@ -55,7 +65,8 @@ def _pattern(name: str) -> str:
 class TopicMatcher:
     """Finds catalog topics named in a message, longest names first so "machine learning" beats "learning"."""
 
-    def __init__(self, topics: Iterable[str], aliases: dict[str, str] | None = None):
+    def __init__(self, topics: Iterable[str], aliases: dict[str, str] | None = None,
+                 homonyms: Iterable[str] = ()):
         canonical: dict[str, str] = {}
         for topic in topics:
             key = normalise(topic)
@@ -69,13 +80,24 @@ class TopicMatcher:
                 canonical.setdefault(normalise(alias), canonical[normalise(topic)])
         self._canonical = canonical
         self._topics = sorted(set(canonical.values()))
-        long_names = sorted((k for k in canonical if len(k) > _SHORT), key=len, reverse=True)
+        everyday = {normalise(h) for h in homonyms}
+        is_word = {k for k in canonical if normalise(canonical[k]) in everyday}
+        long_names = sorted((k for k in canonical if len(k) > _SHORT and k not in is_word), key=len, reverse=True)
         self._pattern = re.compile("|".join(_pattern(n) for n in long_names), re.I) if long_names else None
         short = "|".join(re.escape(n) for n in sorted({canonical[k] for k in canonical if len(k) <= _SHORT},
                                                         key=len, reverse=True))
         self._short = re.compile(
             rf"{_CUE_BEFORE}(?P<name>{short})(?![A-Za-z0-9+#])|(?<![A-Za-z0-9+#])(?P<after>{short}){_CUE_AFTER}"
         ) if short else None
+        words = sorted({canonical[k] for k in is_word}, key=len, reverse=True)
+        written = "|".join(re.escape(w) for w in words if w != w.lower())
+        spoken = "|".join(re.escape(w) for w in words)
+        self._words = re.compile(
+            (rf"(?:(?<=[a-z0-9,;:)] )|(?<=[\u3000-\u9fff])|(?<=[\u3000-\u9fff] ))(?P<written>{written})(?![A-Za-z0-9+#])|"
+             if written else "")
+            + rf"(?i:{_STRONG_CUE})(?P<cued>(?i:{spoken}))(?![A-Za-z0-9+#])"
+            rf"|(?<![A-Za-z0-9+#])(?P<named>(?i:{spoken}))(?=(?i:{_SUBJECT_AFTER}))"
+        ) if words else None
         # Abbreviations ("PCA") match only in capitals: "map" is a word, "MAP" an estimate.
         self._aliases = {a: canonical[normalise(t)] for a, t in (aliases or {}).items()
                          if a != a.lower() and normalise(t) in canonical}
@@ -84,8 +106,9 @@ class TopicMatcher:
         ) if self._aliases else None
 
     @classmethod
-    def from_resources(cls, resources: Iterable[Resource], aliases: dict[str, str] | None = None) -> TopicMatcher:
-        return cls(Counter(t for r in resources for t in r.topics), aliases)
+    def from_resources(cls, resources: Iterable[Resource], aliases: dict[str, str] | None = None,
+                       homonyms: Iterable[str] = ()) -> TopicMatcher:
+        return cls(Counter(t for r in resources for t in r.topics), aliases, homonyms)
 
     @property
     def topics(self) -> list[str]:
@@ -97,13 +120,17 @@ class TopicMatcher:
         return self._canonical.get(key) or self._canonical.get(_singular(key))
 
     def __call__(self, text: str) -> list[str]:
+        """Topics named in the text, in the order written; a text that is exactly a name is that topic ("C")."""
+        whole = self.canonical(text.strip(" '\"")) if len(text) <= 60 else None
+        if whole:
+            return [whole]
         found: list[str] = []
         spans: list[tuple[int, int]] = []
-        for pattern in (self._pattern, self._alias_pattern, self._short):
+        for pattern in (self._pattern, self._alias_pattern, self._words, self._short):
             if pattern is None:
                 continue
             for match in pattern.finditer(text):
-                group = (match.lastgroup or 0) if pattern is self._short else 0
+                group = (match.lastgroup or 0) if pattern in (self._short, self._words) else 0
                 start, end = match.span(group)
                 if any(s <= start < e for s, e in spans):
                     continue  # inside a longer name already found ("C" in "Objective-C")

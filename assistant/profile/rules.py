@@ -39,7 +39,7 @@ _LEVELS: list[tuple[str, str]] = [
      r"(?:been|worked as|working as) an? [\w+#. ]{1,30}? for (?:about |over |almost |nearly )?(?:\d+|\w+) years|"
      r"\d+\+? years (?:of|as|in)|no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
      r"高级|进阶|资深|深入", "advanced"),
-    (r"intermediate|mid[- ]level|some experience|know (?:some|the basics)|a bit of experience|"
+    (r"intermediate|mid[- ]level|some experience|not (?:a |an )?(?:total |complete |absolute )?(?:beginner|newbie|novice)|know (?:some|the basics)|a bit of experience|"
      r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the basics|beyond the basics|"
      r"有一定基础|有些基础|中级", "intermediate"),
     (r"beginner|new to|never (?:programmed|coded|learned|used|written|touched|tried|done|seen)|total novice|novice|"
@@ -74,7 +74,8 @@ _KNOWN = re.compile(
     r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|i'?m (?:good|fluent|comfortable) (?:at|with|in)|"
     r"familiar with|coming from|i (?:already )?(?:use|used|learned|learnt|studied|work with|write)|"
     r"(?:experienced|senior|professional|seasoned)(?:\s+(?:with|in|at))?|years of|"
-    r"i (?:build|make|write|code|program|ship|develop) (?:[\w-]+ ){0,3}?(?:with|in|using))\s+(?P<what>[^.,;!?]+?)"
+    r"i(?:'?ve| have)? (?:build|built|make|made|write|wrote|written|code|coded|program|programmed|ship|shipped|develop|"
+    r"developed) (?:[\w-]+ ){0,4}?(?:with|in|using))\s+(?P<what>[^.,;!?]+?)"
     r"(?=\s+(?:developer|programmer|engineer|dev|coder|dba|admin|and|but|so|already|for|well|very|every|all|"
     r"at work|daily)\b|[.,;!?]|$)"
     r"|(?:我会|我学过|我懂|我熟悉|熟悉|学过)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",

@@ -109,3 +109,24 @@ def test_everyday_names_reach_catalog_topics():
 def test_a_chinese_name_in_an_english_sentence_keeps_it_english():
     assert extract("I know some 计算机图形学 and want to learn Rust.").language == "en"
     assert extract("我想学 Python，有中文资料吗？").language == "zh"
+
+
+def test_everyday_words_that_are_topic_names_stay_words():
+    from assistant.knowledge.topics import load_homonyms
+
+    matcher = TopicMatcher(["Make", "Self", "Scratch", "Spring", "Scheme", "Rust", "C"], homonyms=load_homonyms())
+    assert matcher("my daughter wants to make her own games") == []
+    assert matcher("it has to be a self-hosted build server") == []
+    assert matcher("scratch that, I meant Rust") == ["Rust"]
+    assert matcher("the ICPC regional in spring") == []
+    # Named as a subject they are topics: as the catalog writes them inside a sentence, after "learn", before "books".
+    assert matcher("the new job is all Spring Boot") == ["Spring"]
+    assert matcher("i want to learn scheme") == ["Scheme"]
+    assert matcher("Make tutorials please") == ["Make"]
+
+
+def test_what_the_learner_already_built_with_is_known_not_wanted():
+    matcher = TopicMatcher(["WordPress", "C", "Verilog"])
+    p = profile_after("ive built a handful of sites with WordPress so im not a total beginner", matcher=matcher)
+    assert p.known_topics == ["WordPress"] and "WordPress" not in p.topics and p.level == "intermediate"
+    assert profile_after("I know C but hardware languages are new to me", matcher=matcher).known_topics == ["C"]
