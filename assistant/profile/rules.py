@@ -14,39 +14,49 @@ from assistant.profile.schema import ProfileDelta
 _FORMAT_WORDS: dict[str, str] = {
     r"books?|e-?books?|reading|read a lot|textbooks?|(?:rather|prefer to|like to|love to|want to|something to|stuff to) read|"
     r"written (?:guides?|tutorials?|explanations?)|reference (?:docs|documentation|manuals?)|"
+    r"kindle|e-?reader|read (?:it )?offline|"
     r"書|书籍?|电子书|教材|阅读": "book",
-    r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|视频|影片|看视频": "video",
-    r"courses?|moocs?|classes|lectures?|课程|网课|公开课": "course",
-    r"podcasts?|listen(?:ing)?|audio|播客|音频|听": "podcast",
-    r"interactive|hands[- ]on|in the browser|practi[sc]e|exercises|write code|coding exercises|playground|"
+    r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|recorded (?:lectures?|talks?)|"
+    r"conference talks?|see (?:it|them|someone) (?:done|do it)|someone on screen|视频|影片|看视频": "video",
+    r"courses?|moocs?|classes|(?<!recorded )lectures?|课程|网课|公开课": "course",
+    r"podcasts?|listen(?:ing)?|audio|in my ears?|播客|音频|听": "podcast",
+    r"interactive|hands[- ]on|(?:code|coding|typing|type|practi[sc]e|exercises?|run) [^.,;!?]{0,25}in the browser|"
+    r"practi[sc]e|exercises|write code|coding exercises|playground|"
     r"交互|互动|动手|练习": "interactive",
     r"papers?|论文": "paper",
 }
 # Words that turn the format after them into one to avoid ("no videos", "rather than videos").
 _NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|never|instead of|rather than|than|over|"
-             r"skip|不要|不想|别|不喜欢|讨厌|不爱)")
+             r"skip|fall asleep|falls asleep|zone out|zoned out|(?:don'?t|do not) do well|retain nothing|can'?t stand|tired of|sick of|"
+             r"不要|不想|别|不喜欢|讨厌|不爱)")
 # A class/lecture as the learner's situation ("for my statistics class") is not a format wish.
 _NOT_A_FORMAT = re.compile(r"(?:my|our|the|this|next) (?:\w+ ){0,2}(?:class|course|lecture)s?\b|"
                            r"(?:university|college|school) course|"
                            r"(?:(?:the )?(?:exercises|problems) )?(?:on|with) (?:pen and )?paper|pen and paper", re.I)
 # A dislike stated after the format: "textbooks put me to sleep", "books just don't work for me".
 _DISLIKED_AFTER = re.compile(r"^[^.,;!?，。；！？]{0,40}?\b(?:(?:just |really |never )?(?:don'?t|doesn'?t|do not|does not|never) "
-                             r"(?:work|click|stick) for me|puts? me to sleep|bores? me|(?:are|is) (?:too )?(?:boring|dull)|"
-                             r"(?:are|is) not for me|(?:aren'?t|isn'?t) for me|lose me)", re.I)
+                             r"(?:work|click|stick)(?: for me)?|puts? me to sleep|bores? me|(?:are|is) (?:too )?(?:boring|dull)|"
+                             r"(?:are|is) not for me|(?:aren'?t|isn'?t) for me|lose me|"
+                             r"(?:isn'?t|is not|ain'?t) (?:going to|gonna) happen)"
+                             r"|^[^，。；！？]{0,6}?(?:太枯燥|枯燥|看不下去|没意思|不适合我)", re.I)
 
 _LEVELS: list[tuple[str, str]] = [
     (r"graduate[- ]level|graduate textbooks?|advanced|expert|experienced|senior|deep[- ]dives?|professional|"
+     r"(?:doing|during|in) (?:a|my) (?:masters|master'?s|phd|ph\.d\.?)|rigorous is fine|no hand[- ]?holding|"
      r"(?:been|worked as|working as) an? [\w+#. ]{1,30}? for (?:about |over |almost |nearly )?(?:\d+|\w+) years|"
      r"\d+\+? years (?:of|as|in)|no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
-     r"高级|进阶|资深|深入", "advanced"),
-    (r"intermediate|mid[- ]level|some experience|not (?:a |an )?(?:total |complete |absolute )?(?:beginner|newbie|novice)|know (?:some|the basics)|a bit of experience|"
+     r"高级|资深|深入", "advanced"),
+    (r"intermediate|mid[- ]level|some experience|skip (?:the )?(?:absolute[- ]|total[- ])?beginner|"
+     r"i'?ve (?:shipped|built|made|written) (?:a couple|a few|several|a handful|some|two|three)|"
+     r"already (?:write|know|use) basic|not (?:a |an )?(?:total |complete |absolute )?(?:beginner|newbie|novice)|know (?:some|the basics)|a bit of experience|"
      r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the basics|beyond the basics|"
-     r"有一定基础|有些基础|中级", "intermediate"),
-    (r"beginner|new to|never (?:programmed|coded|learned|used|written|touched|tried|done|seen)|total novice|novice|"
+     r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,6}已经会", "intermediate"),
+    (r"beginner|new to|never (?:really |actually |ever )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
+     r"made|built)|haven'?t (?:touched|used|done|studied) [\w ]{1,20}? since|total novice|novice|"
      r"from scratch|"
      r"just start|get started|getting started|no experience|first time|complete newbie|newbie|"
      r"(?:not|never been) a (?:programmer|coder|developer)|non-?programmer|no (?:coding|programming) background|"
-     r"入门|零基础|初学|新手|新人|小白|从头|基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会", "beginner"),
+     r"入门|零基础|初学|新手|新人|小白|从头|没接触过|没有接触过|从没接触|基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会", "beginner"),
 ]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -64,6 +74,7 @@ _MINUTES = re.compile(
     re.I,
 )
 _HALF_HOUR = re.compile(r"half an? hour|(?<![一两二三四五六七八九十个])半(?:个)?(?:小时|钟头)", re.I)
+_QUARTER_HOUR = re.compile(r"(?P<three>three[- ])?quarters? (?:of an|an) hour|一刻钟", re.I)
 _DEVICES = [(r"\b(?:phone|mobile|smartphone|iphone|android phone|on the go)\b|手机", "phone"),
             (r"\b(?:tablet|ipad)\b|平板", "tablet"),
             (r"\b(?:laptop|desktop|pc|workstation)\b|电脑|笔记本电脑", "desktop")]
@@ -159,6 +170,8 @@ def _level(text: str) -> str | None:
 def _minutes(text: str) -> int | None:
     if _HALF_HOUR.search(text):
         return 30
+    if quarter := _QUARTER_HOUR.search(text):
+        return 45 if quarter.group("three") else 15
     match = _MINUTES.search(text)
     if not match:
         return None

@@ -130,3 +130,16 @@ def test_what_the_learner_already_built_with_is_known_not_wanted():
     p = profile_after("ive built a handful of sites with WordPress so im not a total beginner", matcher=matcher)
     assert p.known_topics == ["WordPress"] and "WordPress" not in p.topics and p.level == "intermediate"
     assert profile_after("I know C but hardware languages are new to me", matcher=matcher).known_topics == ["C"]
+
+
+def test_wishes_and_levels_stated_indirectly():
+    assert profile_after("something I can read offline on my kindle").liked_formats == ["book"]
+    assert profile_after("I want an actual course, I fall asleep reading docs").liked_formats == ["course"]
+    p = profile_after("For C++ I like recorded lectures, or a podcast while I cook. Reading a 900-page book isn't going to happen.")
+    assert p.liked_formats == ["video", "podcast"] and p.avoided_formats == ["book"]
+    assert profile_after("有没有机器学习视频课？看书太枯燥了").avoided_formats == ["book"]
+    assert profile_after("I'm doing a masters so rigorous is fine").level == "advanced"
+    assert profile_after("I already write basic SELECTs, so skip the absolute-beginner material").level == "intermediate"
+    assert profile_after("never really written javascript before").level == "beginner"
+    assert profile_after("C++ 基础语法我已经会了，想找进阶一点的中文书").level == "intermediate"
+    assert profile_after("about a quarter of an hour between meetings").time_budget_minutes == 15
