@@ -30,7 +30,8 @@ _NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|n
              r"skip|fall asleep|falls asleep|zone out|zoned out|(?:don'?t|do not) do well|retain nothing|can'?t stand|tired of|sick of|"
              r"不要|不想|别|不喜欢|讨厌|不爱)")
 # A class/lecture as the learner's situation ("for my statistics class") is not a format wish.
-_NOT_A_FORMAT = re.compile(r"(?:my|our|the|this|next) (?:\w+ ){0,2}(?:class|course|lecture)s?\b|"
+_NOT_A_FORMAT = re.compile(r"(?:my|our|the|this|next) (?:\w+ ){0,2}(?:class(?:es)?|courses?|lectures?)\b|"
+                           r"(?:before|when|until) (?:an?|my|the) (?:\w+ ){0,2}(?:class|course)\b|"
                            r"(?:university|college|school) course|"
                            r"(?:(?:the )?(?:exercises|problems) )?(?:on|with) (?:pen and )?paper|pen and paper", re.I)
 # A dislike stated after the format: "textbooks put me to sleep", "books just don't work for me".
@@ -82,7 +83,7 @@ _FREE = re.compile(r"\bfree\b|no money|can'?t (?:pay|afford)|no budget|免费", 
 
 # "I know some Ruby", "experienced C++ developer", "coming from Java", "我会 Python".
 _KNOWN = re.compile(
-    r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|i'?m (?:good|fluent|comfortable) (?:at|with|in)|"
+    r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|i'?m an?(?= [^.,;!?]{1,30}? (?:developer|dev|programmer|engineer)\b)|i'?m (?:good|fluent|comfortable) (?:at|with|in)|"
     r"familiar with|coming from|i (?:already )?(?:use|used|learned|learnt|studied|work with|write)|"
     r"(?:experienced|senior|professional|seasoned)(?:\s+(?:with|in|at))?|years of|"
     r"i(?:'?ve| have)? (?:build|built|make|made|write|wrote|written|code|coded|program|programmed|ship|shipped|develop|"

@@ -143,3 +143,11 @@ def test_wishes_and_levels_stated_indirectly():
     assert profile_after("never really written javascript before").level == "beginner"
     assert profile_after("C++ 基础语法我已经会了，想找进阶一点的中文书").level == "intermediate"
     assert profile_after("about a quarter of an hour between meetings").time_budget_minutes == 15
+
+
+def test_a_course_or_class_as_the_learners_situation_is_not_a_format_wish():
+    matcher = TopicMatcher(["F Sharp", "C#", "Algebra"], {"F#": "F Sharp"})
+    assert profile_after("brush up on algebra before an evening course starts", matcher=matcher).liked_formats == []
+    assert profile_after("I can write scripts but my classes are a mess").liked_formats == []
+    p = profile_after("want to learn F# bit by bit, i'm a C# dev", matcher=matcher)
+    assert list(p.topics) == ["F Sharp"] and p.known_topics == ["C#"]
