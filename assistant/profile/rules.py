@@ -109,6 +109,9 @@ _DROPS = re.compile(
     r"alternatives? to|other than)\s+(?:the\s+)?"
     r"(?P<what>[^.,;!?]+?)(?=\s+(?:part|stuff|bit|thing|idea|anymore|for now|for that|for this)\b|[.,;!?]|$)"
     r"|(?P<heavy>\b[\w.+#-]+) (?:feels|seems|looks|is) (?:like )?(?:way |far |much )?(?:too (?:much|heavy|big)|overkill)"
+    # "it's Ember, not Backbone", "the modern Angular please, not the old AngularJS", "gulp got replaced last year"
+    r"|[,;—–-]\s*not\s+(?:the\s+)?(?:old\s+|legacy\s+|older\s+)?(?P<not>[\w.+#-]+(?: [\w.+#-]+)?)"
+    r"|(?P<replaced>\b[\w.+#-]+) (?:got|was|has been|is being|is getting) (?:replaced|dropped|retired)"
     r"|(?:不学|不想学|不要学|放弃)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
 )

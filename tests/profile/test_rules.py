@@ -151,3 +151,14 @@ def test_a_course_or_class_as_the_learners_situation_is_not_a_format_wish():
     assert profile_after("I can write scripts but my classes are a mess").liked_formats == []
     p = profile_after("want to learn F# bit by bit, i'm a C# dev", matcher=matcher)
     assert list(p.topics) == ["F Sharp"] and p.known_topics == ["C#"]
+
+
+def test_a_correction_takes_the_old_topic_back():
+    matcher = TopicMatcher(["Ember.js", "Backbone.js", "Gulp", "Webpack", "Angular", "AngularJS"],
+                           {"ember": "Ember.js", "backbone": "Backbone.js"})
+    assert list(profile_after("I need backbone.js for a legacy app", "oops, it's Ember, not Backbone. sorry!",
+                              matcher=matcher).topics) == ["Ember.js"]
+    assert list(profile_after("our build uses gulp", "actually gulp got replaced last year, it's webpack now",
+                              matcher=matcher).topics) == ["Webpack"]
+    assert list(profile_after("The modern Angular please, not the old AngularJS 1.x stuff.", matcher=matcher).topics) \
+        == ["Angular"]
