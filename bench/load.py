@@ -232,6 +232,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=300, help="open-loop run length per count (default 300)")
     parser.add_argument("--closed-seconds", type=float, default=90, help="closed-loop run length (default 90)")
     parser.add_argument("--configs", default=",".join(CONFIGS), help="which configurations, comma-separated")
+    parser.add_argument("--queue-learners", help="learner counts for the single queue (default: --learners); its "
+                        "backlog at 50 learners takes longer to drain than the run itself")
     parser.add_argument("--beside-hog", type=int, default=5, help="learners for the run beside a CPU hog (0 = none)")
     parser.add_argument("--quick", action="store_true", help="60 s open loop, 30 s closed loop (a smoke run)")
     parser.add_argument("--also", type=Path, metavar="CHECKOUT",
@@ -246,7 +248,9 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     results: dict = {"machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()[0]}, "runs": []}
     run_id = f"load-{int(time.time())}"
-    configs = {name: (CONFIGS[name], PROJECT_ROOT, counts) for name in args.configs.split(",")}
+    queue_counts = [int(n) for n in args.queue_learners.split(",")] if args.queue_learners else counts
+    configs = {name: (CONFIGS[name], PROJECT_ROOT, queue_counts if CONFIGS[name] is SINGLE_QUEUE else counts)
+               for name in args.configs.split(",")}
     if args.also:
         configs[f"checkout {args.also.name}"] = ({}, args.also.resolve(), [int(n) for n in args.also_learners.split(",")])
     for name, (env, checkout, config_counts) in configs.items():
