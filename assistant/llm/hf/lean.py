@@ -141,6 +141,9 @@ class LeanLlama:
                                                          / self.head_dim))
         self.embed = model.model.embed_tokens.weight.detach()
         self.norm = model.model.norm.weight.detach()
+        # With bf16 products the keys and values are kept in bf16 too: half the memory of a batch's cache (the
+        # largest thing a busy server holds beyond its weights), and attention runs on AMX.
+        self.cache_dtype = torch.bfloat16 if wide else self.embed.dtype
         self.head = Linear(model.get_output_embeddings().weight, half, wide, HEAD_SMALL_ROWS)
         self.layers = []
         for layer in model.model.layers:
@@ -176,7 +179,7 @@ class LeanLlama:
             weights["post_norm"] = layer.post_attention_layernorm.weight.detach()
 
     def cache(self, rows: int = 1) -> KVCache:
-        return KVCache(len(self.layers), self.kv_heads, self.head_dim, rows, dtype=self.embed.dtype)
+        return KVCache(len(self.layers), self.kv_heads, self.head_dim, rows, dtype=self.cache_dtype)
 
     def _rotary(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         freqs = positions[..., None].float() * self.inv_freq
@@ -211,8 +214,8 @@ class LeanLlama:
             q, k = self._rotate(q, cos, sin), self._rotate(k, cos, sin)
             cache.keys[i][:, :, past:total] = k
             cache.values[i][:, :, past:total] = v
-            attended = F.scaled_dot_product_attention(q, cache.keys[i][:, :, :total], cache.values[i][:, :, :total],
-                                                      attn_mask=allowed, enable_gqa=True)
+            attended = F.scaled_dot_product_attention(q.to(self.cache_dtype), cache.keys[i][:, :, :total],
+                                                      cache.values[i][:, :, :total], attn_mask=allowed, enable_gqa=True)
             x = x + layer["o_proj"](attended.transpose(1, 2).reshape(rows, width, self.heads * self.head_dim))
             normed = F.rms_norm(x, (self.hidden,), layer["post_norm"], self.eps)
             gate, up = layer["gate_up"](normed)

@@ -20,3 +20,28 @@ def test_without_bf16_small_products_use_fp16_and_wide_ones_fp32():
     assert linear.half.dtype == torch.float16 and linear.parts is not None
     x = torch.randn(5, 4)
     assert torch.equal(linear(x), x @ weight.T)
+
+
+
+def tiny_llama():
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2)
+    return LlamaForCausalLM(config).eval()
+
+
+def test_with_bf16_products_the_cache_holds_bf16_and_the_answer_stays_close():
+    from assistant.llm.hf.lean import LeanLlama
+
+    model = tiny_llama()
+    ids = torch.randint(0, 64, (2, 7))
+    with torch.no_grad():
+        expected = model.model(ids).last_hidden_state
+    for wide, dtype in ((False, torch.float32), (True, torch.bfloat16)):
+        lean = LeanLlama(model, half=False, wide=wide)
+        cache = lean.cache(rows=2)
+        assert cache.keys[0].dtype == dtype
+        hidden = lean.forward(ids, torch.arange(7).expand(2, -1), torch.ones(2, 7, dtype=torch.long), cache)
+        assert torch.allclose(hidden, expected, atol=1e-4 if not wide else 0.1)
