@@ -93,7 +93,7 @@ bench: index
 	$(PY) bench/retrieval_scale.py --sizes 6k,60k --reps 5 --no-embed-build
 	$(PY) bench/memory.py --reps 3 --turns 4
 	$(PY) bench/oulad_collaborative.py --seeds 3
-	$(PY) bench/load.py
+	$(PY) bench/load.py --queue-learners 1,5,20
 
 clean:
 	rm -rf vectorstore/index .cache .data
