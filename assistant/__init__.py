@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 
 def _limit_malloc_arenas(arenas: int = 2) -> None:
     """glibc gives each busy thread its own heap, which keeps freed memory: with 50 learners' threads the server's
-    peak RSS was 2.14 GB, with two heaps 1.91 GB at the same throughput (bench/README.md)."""
+    peak RSS was 2.14 GB, with two heaps 1.91-1.99 GB at the same throughput."""
     if "MALLOC_ARENA_MAX" in os.environ or not hasattr(os, "uname") or os.uname().sysname != "Linux":
         return
     import ctypes

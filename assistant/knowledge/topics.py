@@ -93,8 +93,8 @@ class TopicMatcher:
         written = "|".join(re.escape(w) for w in words if w != w.lower())
         spoken = "|".join(re.escape(w) for w in words)
         self._words = re.compile(
-            (rf"(?:(?<=[a-z0-9,;:)] )|(?<=[\u3000-\u9fff])|(?<=[\u3000-\u9fff] ))(?P<written>{written})(?![A-Za-z0-9+#])|"
-             if written else "")
+            (rf"(?:(?<=[a-z0-9,;:)] )|(?<=[\u3000-\u9fff])|(?<=[\u3000-\u9fff] ))"
+             rf"(?P<written>{written})(?![A-Za-z0-9+#])|" if written else "")
             + rf"(?i:{_STRONG_CUE})(?P<cued>(?i:{spoken}))(?![A-Za-z0-9+#])"
             rf"|(?<![A-Za-z0-9+#])(?P<named>(?i:{spoken}))(?=(?i:{_SUBJECT_AFTER}))"
         ) if words else None

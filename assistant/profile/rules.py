@@ -27,7 +27,8 @@ _FORMAT_WORDS: dict[str, str] = {
 }
 # Words that turn the format after them into one to avoid ("no videos", "rather than videos").
 _NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|never|instead of|rather than|than|over|"
-             r"skip|fall asleep|falls asleep|zone out|zoned out|(?:don'?t|do not) do well|retain nothing|can'?t stand|tired of|sick of|"
+             r"skip|fall asleep|falls asleep|zone out|zoned out|(?:don'?t|do not) do well|retain nothing|can'?t stand|"
+             r"tired of|sick of|"
              r"不要|不想|别|不喜欢|讨厌|不爱)")
 # A class/lecture as the learner's situation ("for my statistics class") is not a format wish.
 _NOT_A_FORMAT = re.compile(r"(?:my|our|the|this|next) (?:\w+ ){0,2}(?:class(?:es)?|courses?|lectures?)\b|"
@@ -49,7 +50,8 @@ _LEVELS: list[tuple[str, str]] = [
      r"高级|资深|深入", "advanced"),
     (r"intermediate|mid[- ]level|some experience|skip (?:the )?(?:absolute[- ]|total[- ])?beginner|"
      r"i'?ve (?:shipped|built|made|written) (?:a couple|a few|several|a handful|some|two|three)|"
-     r"already (?:write|know|use) basic|not (?:a |an )?(?:total |complete |absolute )?(?:beginner|newbie|novice)|know (?:some|the basics)|a bit of experience|"
+     r"already (?:write|know|use) basic|not (?:a |an )?(?:total |complete |absolute )?(?:beginner|newbie|novice)|"
+     r"know (?:some|the basics)|a bit of experience|"
      r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the basics|beyond the basics|"
      r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,6}已经会", "intermediate"),
     (r"beginner|new to|never (?:really |actually |ever )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
@@ -83,7 +85,8 @@ _FREE = re.compile(r"\bfree\b|no money|can'?t (?:pay|afford)|no budget|免费", 
 
 # "I know some Ruby", "experienced C++ developer", "coming from Java", "我会 Python".
 _KNOWN = re.compile(
-    r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|i'?m an?(?= [^.,;!?]{1,30}? (?:developer|dev|programmer|engineer)\b)|i'?m (?:good|fluent|comfortable) (?:at|with|in)|"
+    r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|"
+    r"i'?m an?(?= [^.,;!?]{1,30}? (?:developer|dev|programmer|engineer)\b)|i'?m (?:good|fluent|comfortable) (?:at|with|in)|"
     r"familiar with|coming from|i (?:already )?(?:use|used|learned|learnt|studied|work with|write)|"
     r"(?:experienced|senior|professional|seasoned)(?:\s+(?:with|in|at))?|years of|"
     r"i(?:'?ve| have)? (?:build|built|make|made|write|wrote|written|code|coded|program|programmed|ship|shipped|develop|"
