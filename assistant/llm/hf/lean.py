@@ -182,9 +182,10 @@ class LeanLlama:
         return KVCache(len(self.layers), self.kv_heads, self.head_dim, rows, dtype=self.cache_dtype)
 
     def _rotary(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """cos and sin [N, 1, D] for N token positions."""
         freqs = positions[..., None].float() * self.inv_freq
         angles = torch.cat([freqs, freqs], dim=-1)
-        return angles.cos()[:, None].to(self.embed.dtype), angles.sin()[:, None].to(self.embed.dtype)  # [B, 1, T, D]
+        return angles.cos()[:, None].to(self.embed.dtype), angles.sin()[:, None].to(self.embed.dtype)
 
     @staticmethod
     def _rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
@@ -194,31 +195,45 @@ class LeanLlama:
     @torch.inference_mode()
     def forward(self, ids: torch.Tensor, positions: torch.Tensor, mask: torch.Tensor, cache: KVCache) -> torch.Tensor:
         """`ids` and `positions` [B, T]; `mask` [B, cache.length + T] with 1 for real tokens; the new keys and values
-        are written into `cache`. Returns the final hidden states [B, T, H]."""
+        are written into `cache`. Returns the final hidden states [B, T, H] (zeros at padding)."""
         rows, width = ids.shape
         past = cache.length
         cache.reserve(width)
         total = past + width
-        x = self.embed[ids]
-        cos, sin = self._rotary(positions)
+        # Norms and products work token by token: they run on the real tokens only, packed (a merged batch of
+        # prompts or guesses is often half padding); only attention needs the [B, T] layout.
+        slots = mask[:, past:].reshape(-1).nonzero().squeeze(1)
+        count = len(slots)
+        packed = count < rows * width
+        pick = slots if packed else slice(None)
+        x = self.embed[ids.reshape(-1)[pick]]
+        cos, sin = self._rotary(positions.reshape(-1)[pick])
         # Causal over the new tokens, padding hidden; a query that may see nothing (a padding token before any real
         # one) sees everything instead: its output is never used, and an all-masked row would give NaN.
         allowed = torch.ones(width, total, dtype=torch.bool).tril(past)[None] & mask[:, None, :].bool()
         allowed = (allowed | ~allowed.any(-1, keepdim=True))[:, None]
+        q_size, kv_size = self.heads * self.head_dim, self.kv_heads * self.head_dim
         for i, layer in enumerate(self.layers):
             normed = F.rms_norm(x, (self.hidden,), layer["in_norm"], self.eps)
             q, k, v = layer["qkv"](normed)
-            q = q.reshape(rows, width, self.heads, self.head_dim).transpose(1, 2)
-            k = k.reshape(rows, width, self.kv_heads, self.head_dim).transpose(1, 2)
-            v = v.reshape(rows, width, self.kv_heads, self.head_dim).transpose(1, 2)
-            q, k = self._rotate(q, cos, sin), self._rotate(k, cos, sin)
+            q = self._rotate(q.view(count, self.heads, self.head_dim), cos, sin)
+            k = self._rotate(k.view(count, self.kv_heads, self.head_dim), cos, sin)
+            laid = torch.cat([q.reshape(count, q_size), k.reshape(count, kv_size), v], dim=-1).to(self.cache_dtype)
+            if packed:
+                laid = laid.new_zeros(rows * width, laid.shape[1]).index_copy_(0, slots, laid)
+            q, k, v = (t.reshape(rows, width, -1, self.head_dim).transpose(1, 2)  # [B, heads, T, D]
+                       for t in laid.view(rows, width, -1).split([q_size, kv_size, kv_size], dim=-1))
             cache.keys[i][:, :, past:total] = k
             cache.values[i][:, :, past:total] = v
-            attended = F.scaled_dot_product_attention(q.to(self.cache_dtype), cache.keys[i][:, :, :total],
-                                                      cache.values[i][:, :, :total], attn_mask=allowed, enable_gqa=True)
-            x = x + layer["o_proj"](attended.transpose(1, 2).reshape(rows, width, self.heads * self.head_dim))
+            attended = F.scaled_dot_product_attention(q, cache.keys[i][:, :, :total], cache.values[i][:, :, :total],
+                                                      attn_mask=allowed, enable_gqa=True)
+            attended = attended.transpose(1, 2).reshape(rows * width, q_size)[pick]
+            x = x + layer["o_proj"](attended)
             normed = F.rms_norm(x, (self.hidden,), layer["post_norm"], self.eps)
             gate, up = layer["gate_up"](normed)
             x = x + layer["down_proj"](F.silu(gate) * up)
         cache.length = total
-        return F.rms_norm(x, (self.hidden,), self.norm, self.eps)
+        x = F.rms_norm(x, (self.hidden,), self.norm, self.eps)
+        if packed:
+            x = x.new_zeros(rows * width, self.hidden).index_copy_(0, slots, x)
+        return x.view(rows, width, self.hidden)

@@ -45,3 +45,26 @@ def test_with_bf16_products_the_cache_holds_bf16_and_the_answer_stays_close():
         assert cache.keys[0].dtype == dtype
         hidden = lean.forward(ids, torch.arange(7).expand(2, -1), torch.ones(2, 7, dtype=torch.long), cache)
         assert torch.allclose(hidden, expected, atol=1e-4 if not wide else 0.1)
+
+
+def test_padding_costs_no_products_and_changes_no_real_token():
+    """Rows of different lengths in one padded batch: each row's states are those of the row alone (fp32: exactly),
+    padding positions come out as zeros, and the next step over the shared cache agrees too."""
+    from assistant.llm.hf.lean import LeanLlama
+    from assistant.llm.hf.prefill import left_pad
+
+    model = tiny_llama()
+    lean = LeanLlama(model, half=False, wide=False)
+    rows = [[1, 2, 3, 4, 5, 6, 7], [8, 9, 10], [11, 12, 13, 14, 15]]
+    ids, mask = left_pad(rows, 0)
+    cache = lean.cache(rows=3)
+    hidden = lean.forward(ids, (mask.cumsum(1) - 1).clamp(min=0), mask, cache)
+    step = lean.forward(torch.tensor([[20], [21], [22]]), mask.sum(1, keepdim=True),
+                        torch.cat([mask, torch.ones(3, 1, dtype=torch.long)], dim=1), cache)
+    for r, row in enumerate(rows):
+        alone = row + [20 + r]
+        expected = lean.forward(torch.tensor([alone]), torch.arange(len(alone))[None],
+                                torch.ones(1, len(alone), dtype=torch.long), lean.cache())[0]
+        assert torch.equal(hidden[r, -len(row):], expected[:-1])
+        assert not hidden[r, : -len(row)].any()
+        assert torch.allclose(step[r, -1], expected[-1], atol=1e-5)
