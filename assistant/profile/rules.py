@@ -14,14 +14,14 @@ from assistant.profile.schema import ProfileDelta
 _FORMAT_WORDS: dict[str, str] = {
     r"books?|e-?books?|reading|read a lot|textbooks?|(?:rather|prefer to|like to|love to|want to|something to|stuff to) read|"
     r"written (?:guides?|tutorials?|explanations?)|reference (?:docs|documentation|manuals?)|"
-    r"kindle|e-?reader|read (?:it )?offline|"
+    r"kindle|e-?reader|read (?:it )?offline|print (?:it |them )?out|printable|scribble|"
     r"書|书籍?|电子书|教材|阅读": "book",
-    r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|recorded (?:lectures?|talks?)|"
+    r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|recorded (?:\w+ )?(?:lectures?|talks?)|"
     r"conference talks?|see (?:it|them|someone) (?:done|do it)|someone on screen|视频|影片|看视频": "video",
     r"courses?|moocs?|classes|(?<!recorded )lectures?|课程|网课|公开课": "course",
-    r"podcasts?|listen(?:ing)?|audio|in my ears?|播客|音频|听": "podcast",
+    r"podcasts?|listen(?:ing)?|audio|in my ears?|播客|音频|听(?!说|过|人说)": "podcast",
     r"interactive|hands[- ]on|(?:code|coding|typing|type|practi[sc]e|exercises?|run) [^.,;!?]{0,25}in the browser|"
-    r"practi[sc]e|exercises|write code|coding exercises|playground|"
+    r"practi[sc]e|(?<!with )(?<!and )exercises|write code|coding exercises|playground|type (?:the |real )?commands|poke (?:at|around)|"
     r"交互|互动|动手|练习": "interactive",
     r"papers?|论文": "paper",
 }
@@ -45,21 +45,24 @@ _DISLIKED_AFTER = re.compile(r"^[^.,;!?，。；！？]{0,40}?\b(?:(?:just |real
 _LEVELS: list[tuple[str, str]] = [
     (r"graduate[- ]level|graduate textbooks?|advanced|expert|experienced|senior|deep[- ]dives?|professional|"
      r"(?:doing|during|in) (?:a|my) (?:masters|master'?s|phd|ph\.d\.?)|rigorous is fine|no hand[- ]?holding|"
-     r"(?:been|worked as|working as) an? [\w+#. ]{1,30}? for (?:about |over |almost |nearly )?(?:\d+|\w+) years|"
-     r"\d+\+? years (?:of|as|in)|no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
+     r"no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
      r"高级|资深|深入", "advanced"),
     (r"intermediate|mid[- ]level|some experience|skip (?:the )?(?:absolute[- ]|total[- ])?beginner|"
      r"i'?ve (?:shipped|built|made|written) (?:a couple|a few|several|a handful|some|two|three)|"
      r"already (?:write|know|use) basic|not (?:a |an )?(?:total |complete |absolute )?(?:beginner|newbie|novice)|"
-     r"know (?:some|the basics)|a bit of experience|"
+     r"know (?:some|the basics)|a bit of experience|know [\w+#.]+(?: [\w+#.]+)? (?:pretty|quite|fairly|reasonably) well|"
      r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the basics|beyond the basics|"
      r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,6}已经会", "intermediate"),
     (r"beginner|new to|never (?:really |actually |ever )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
      r"made|built)|haven'?t (?:touched|used|done|studied) [\w ]{1,20}? since|total novice|novice|"
-     r"from scratch|"
+     r"from scratch|from the (?:very )?(?:basics|beginning|ground up)|go easy on me|be gentle|"
+     r"zero (?:experience|background|knowledge|eye|idea|clue)|(?:only|just) (?:done|taken|had) (?:an? )?intro|"
+     r"freshman|first[- ]year (?:student|undergrad)|junior (?:dev|developer|engineer|programmer)|\w+ months in\b|"
+     r"(?:completely|totally|all) (?:gone|forgotten)|forgot(?:ten)? (?:it all|everything)|"
+     r"(?:daughter|son|kids?|child(?:ren)?|nephew|niece)\b[^.?!]{0,15}\b(?:is|are|aged?) (?:[4-9]|1[0-2])\b|"
      r"just start|get started|getting started|no experience|first time|complete newbie|newbie|"
      r"(?:not|never been) a (?:programmer|coder|developer)|non-?programmer|no (?:coding|programming) background|"
-     r"入门|零基础|初学|新手|新人|小白|从头|没接触过|没有接触过|从没接触|基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会", "beginner"),
+     r"入门|零基础|初学|新手|新人|小白|从头|从基础|从零|没接触过|没有接触过|从没接触|基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会", "beginner"),
 ]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -90,7 +93,9 @@ _KNOWN = re.compile(
     r"familiar with|coming from|i (?:already )?(?:use|used|learned|learnt|studied|work with|write)|"
     r"(?:experienced|senior|professional|seasoned)(?:\s+(?:with|in|at))?|years of|"
     r"i(?:'?ve| have)? (?:build|built|make|made|write|wrote|written|code|coded|program|programmed|ship|shipped|develop|"
-    r"developed) (?:[\w-]+ ){0,4}?(?:with|in|using))\s+(?P<what>[^.,;!?]+?)"
+    r"developed) (?:[\w-]+ ){0,4}?(?:with|in|using)|"
+    r"i(?:'?ve| have)? (?:only |just )?(?:done|taken|had|did) (?:an? )?(?:intro|introductory|beginner|basic)(?: to| in)?)"
+    r"\s+(?P<what>[^.,;!?]+?)"
     r"(?=\s+(?:developer|programmer|engineer|dev|coder|dba|admin|and|but|so|already|for|well|very|every|all|"
     r"at work|daily)\b|[.,;!?]|$)"
     r"|(?:我会|我学过|我懂|我熟悉|熟悉|学过)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
@@ -162,12 +167,35 @@ def _formats(text: str) -> tuple[list[str], list[str]]:
                 target.append(fmt)
     liked = [f for f in liked if f not in disliked]
     # "video courses" is a wish for videos, not for the course format as such.
-    if "video" in liked and "course" in liked and re.search(r"video (?:courses?|lectures?)|视频课程", text, re.I):
+    if "video" in liked and "course" in liked and re.search(r"video (?:courses?|lectures?)|recorded (?:\w+ )?lectures?|视频课程", text, re.I):
         liked.remove("course")
     return liked, disliked
 
 
+# "ten years of C++", "been a nurse for 12 years", "做前端两年了": five years or more is advanced, fewer intermediate.
+_YEARS = re.compile(
+    r"(?<![a-z])(?:(?P<n>\d+|a couple of|a few|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)"
+    r"\+? (?:more )?years? (?:of|as|in|behind|doing|writing|working|coding|programming|at|on)\b|"
+    r"(?:been|worked as|working as) an? [\w+#. ]{1,30}? for (?:about |over |almost |nearly )?"
+    r"(?P<m>\d+|\w+) years)|"
+    r"(?:做|写|学|用|干|搞)[^，。；！？]{0,8}?(?P<zh>[一两二三四五六七八九十]+|\d+)年", re.I)
+_YEAR_WORDS = {"a couple of": 2, "a few": 3, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+               "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20,
+               "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _years_level(text: str) -> str | None:
+    match = _YEARS.search(text)
+    if not match:
+        return None
+    raw = (match.group("n") or match.group("m") or match.group("zh")).lower()
+    years = int(raw) if raw.isdigit() else _YEAR_WORDS.get(raw, 10 if raw.startswith("十") else 5)
+    return "advanced" if years >= 5 else "intermediate"
+
+
 def _level(text: str) -> str | None:
+    if level := _years_level(text):
+        return level
     for pattern, level in _LEVELS:
         if re.search(rf"(?<![a-z])(?:{pattern})", text, re.I):
             return level

@@ -162,3 +162,43 @@ def test_a_correction_takes_the_old_topic_back():
                               matcher=matcher).topics) == ["Webpack"]
     assert list(profile_after("The modern Angular please, not the old AngularJS 1.x stuff.", matcher=matcher).topics) \
         == ["Angular"]
+
+
+def test_years_of_practice_set_the_level_by_how_many():
+    assert extract("I've got about ten years of C and C++ behind me.").level == "advanced"
+    assert extract("I have 2 years of Python at work.").level == "intermediate"
+    assert extract("做前端两年了，想系统学学工程化").level == "intermediate"
+    assert extract("写 Java 八年了，想看看并发").level == "advanced"
+
+
+def test_levels_people_imply_about_themselves():
+    for message, level in [("EE freshman here, I get logic gates on paper", "beginner"),
+                           ("I'm a junior dev, 8 months in.", "beginner"),
+                           ("I've only done intro Java so far so go easy on me", "beginner"),
+                           ("my daughter is 9 and wants to learn coding", "beginner"),
+                           ("my algebra is completely gone", "beginner"),
+                           ("求推荐中文教程，最好从基础讲起", "beginner"),
+                           ("i know react pretty well already", "intermediate")]:
+        assert extract(message).level == level, message
+
+
+def test_exercises_as_a_feature_of_a_book_or_course_are_not_a_wish_for_interactive():
+    assert extract("small exercises where i fix broken code and it tells me what's wrong").formats == ["interactive"]
+    assert extract("a proper structured course, modules and exercises").formats == ["course"]
+    assert extract("something I can print out and scribble all over, with exercises").formats == ["book"]
+    assert extract("I need to poke at a real system and type commands as I go").formats == ["interactive"]
+
+
+def test_heard_that_is_not_a_wish_to_listen():
+    assert extract("想学 Ruby，听说写起来很舒服。有没有中文的书？").formats == ["book"]
+    assert extract("我喜欢听，通勤的时候听").formats == ["podcast"]
+
+
+def test_recorded_lectures_are_videos_not_a_course():
+    p = extract("recorded university lectures would be ideal, or proper textbooks. not podcasts though")
+    assert sorted(p.formats) == ["book", "video"] and p.avoid_formats == ["podcast"]
+
+
+def test_an_intro_already_taken_is_known():
+    p = extract("I've only done intro Java so far", TopicMatcher(["Java", "Standard ML"]))
+    assert p.known == ["Java"] and p.topics == []
