@@ -25,6 +25,7 @@ MAX_CACHED_TOKENS = 20 * 640  # KV positions (rows x length, padding included) t
 SCORE_ROWS = 20  # P(yes) rows in one scoring pass: more would hold every card behind it (a pass is ~0.05 s a row)
 SERVED_MEMORY = 10_000  # owners whose last turn is remembered for fairness
 WRITE_S = 1.5  # an answer that cannot start this long before its deadline is not started: it ends empty at once
+GRACE_S = 0.25  # how far past its deadline an answer may wait for the step under way
 
 
 @dataclass
@@ -62,7 +63,7 @@ class Scheduler:
         self._closed = False
         # What the scheduler did, for tests and benchmarks: passes that merged requests, the widest batch.
         self.stats = {"score_passes": 0, "merged_score_passes": 0, "scored_rows": 0, "steps": 0,
-                      "most_rows": 0, "most_owners": 0}
+                      "most_rows": 0, "most_owners": 0, "abandoned": 0}
         self._thread = threading.Thread(target=self._loop, name="llm-scheduler", daemon=True)
         self._thread.start()
 
@@ -86,12 +87,25 @@ class Scheduler:
         return job.result or []
 
     def generate(self, rows: list[Row], owner: str) -> None:
-        """Decode these rows (they fill in); returns once every one of them has finished."""
+        """Decode these rows (they fill in); returns once every one of them has finished, or at their deadline
+        (with what they hold) when the model is still inside a long step then."""
         job = _Answer(rows)
         with self._wake:
             self._waiting.setdefault(owner, deque()).append(job)
             self._wake.notify()
-        job.done.wait()
+        deadline = min(row.deadline for row in rows)
+        # Deadlines are checked between steps; a scoring pass or prefill on a machine shared with other processes
+        # can take seconds, and the caller must not wait them out: it goes on, its rows leave at the next step.
+        if not job.done.wait(None if deadline == float("inf") else max(0.0, deadline - time.perf_counter()) + GRACE_S):
+            with self._wake:
+                queue = self._waiting.get(owner)
+                if queue is not None and job in queue:
+                    queue.remove(job)
+                    if not queue:
+                        del self._waiting[owner]
+                for row in rows:
+                    row.running = False
+            self.stats["abandoned"] += 1
         if job.error is not None:
             raise job.error
 

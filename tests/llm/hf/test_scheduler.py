@@ -130,3 +130,32 @@ def test_a_failed_step_reaches_its_callers_and_the_scheduler_serves_on():
     scheduler.generate(served, "b")
     assert all(len(row.tokens) == 3 for row in served)
     scheduler.close()
+
+
+def test_an_answer_caught_behind_a_long_pass_returns_at_its_deadline_with_what_it_has():
+    """A scoring pass on a machine shared with other processes can outlast an answer's deadline: the caller does not
+    wait it out, and its rows leave the batch at the next step."""
+    release = threading.Event()
+
+    def slow_scores(groups):
+        release.wait(5)
+        return [[0.5] * len(g) for g in groups]
+
+    batch = StandInBatch(steps=50, step_s=0.02)
+    scheduler = Scheduler(batch, slow_scores)
+    answer = rows(1, deadline_in=2.0)
+    writer = threading.Thread(target=scheduler.generate, args=(answer, "a"))
+    writer.start()
+    time.sleep(0.2)  # the answer is decoding
+    scorer = threading.Thread(target=scheduler.score, args=([[9]], None))
+    scorer.start()  # the next round starts a pass that holds the model for 5 s
+    started = time.perf_counter()
+    writer.join(timeout=10)
+    assert time.perf_counter() - started < 2.5  # the deadline (~1.8 s away) and a little grace, not the 5 s pass
+    assert all(not row.running and 0 < len(row.tokens) < 50 for row in answer)
+    assert scheduler.stats["abandoned"] == 1
+    release.set()
+    scorer.join(timeout=5)
+    time.sleep(0.1)
+    assert len(batch) == 0  # the abandoned rows left at the next step
+    scheduler.close()
