@@ -25,7 +25,8 @@ _CUE_AFTER = r"\s*(?:language|programming|lang\b|code|developer|programmer|è¯­è¨
 ALIASES_FILE = Path(__file__).with_name("aliases.yaml")
 HOMONYMS_FILE = Path(__file__).with_name("homonyms.yaml")
 # After one of these a homonym names the topic in any case ("learn swift"); before one of the second ("swift podcasts").
-_STRONG_CUE = r"\b(?:learn|learning|study|studying)\s+(?:some\s+|a bit of\s+|a little\s+)?"
+_STRONG_CUE = (r"\b(?:learn|learning|study|studying|pick(?:ing)? up|get(?:ting)? into|dabbl(?:e|ing) (?:in|with))\s+"
+               r"(?:some\s+|a bit of\s+|a little\s+)?")
 _SUBJECT_AFTER = (r"\s+(?:language|programming|lang\b|framework|podcasts?|books?|courses?|tutorials?|videos?|docs|"
                   r"documentation|screencasts?)")
 

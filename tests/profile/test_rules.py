@@ -123,6 +123,8 @@ def test_everyday_words_that_are_topic_names_stay_words():
     assert matcher("the new job is all Spring Boot") == ["Spring"]
     assert matcher("i want to learn scheme") == ["Scheme"]
     assert matcher("Make tutorials please") == ["Make"]
+    assert matcher("thinking of picking up scheme on sundays") == ["Scheme"]
+    assert matcher("getting into spring at my new job") == ["Spring"]
 
 
 def test_what_the_learner_already_built_with_is_known_not_wanted():
