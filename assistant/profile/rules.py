@@ -69,9 +69,11 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LANG_REQUEST = [(r"in chinese|chinese[- ]language|\bchinese\b|中文|汉语|普通话", "zh"),
                  (r"in english|english[- ]language|英文|英语", "en")]
 
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "fifteen": 15,
+_NUMBER_WORDS = {"a": 1, "an": 1, "a couple of": 2, "a few": 3, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15,
                  "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
-                 "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "十": 10, "二十": 20, "三十": 30, "半": 0.5}
+                 "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+                 "二十": 20, "三十": 30, "半": 0.5}
 _MINUTES = re.compile(
     r"(?P<num>\d+(?:\.\d+)?|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty(?:-five)?|fifty|sixty|ninety|"
     r"half an?|二十|三十|[一两二三四五十半])"
@@ -179,9 +181,6 @@ _YEARS = re.compile(
     r"(?:been|worked as|working as) an? [\w+#. ]{1,30}? for (?:about |over |almost |nearly )?"
     r"(?P<m>\d+|\w+) years)|"
     r"(?:做|写|学|用|干|搞)[^，。；！？]{0,8}?(?P<zh>[一两二三四五六七八九十]+|\d+)年", re.I)
-_YEAR_WORDS = {"a couple of": 2, "a few": 3, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-               "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20,
-               "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 def _years_level(text: str) -> str | None:
@@ -189,7 +188,7 @@ def _years_level(text: str) -> str | None:
     if not match:
         return None
     raw = (match.group("n") or match.group("m") or match.group("zh")).lower()
-    years = int(raw) if raw.isdigit() else _YEAR_WORDS.get(raw, 10 if raw.startswith("十") else 5)
+    years = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 10 if raw.startswith("十") else 5)
     return "advanced" if years >= 5 else "intermediate"
 
 
