@@ -21,7 +21,8 @@ _FORMAT_WORDS: dict[str, str] = {
     r"courses?|moocs?|classes|(?<!recorded )lectures?|课程|网课|公开课": "course",
     r"podcasts?|listen(?:ing)?|audio|in my ears?|播客|音频|听(?!说|过|人说)": "podcast",
     r"interactive|hands[- ]on|(?:code|coding|typing|type|practi[sc]e|exercises?|run) [^.,;!?]{0,25}in the browser|"
-    r"practi[sc]e|(?<!with )(?<!and )exercises|write code|coding exercises|playground|type (?:the |real )?commands|poke (?:at|around)|"
+    r"practi[sc]e|(?<!with )(?<!and )exercises|write code|coding exercises|playground|"
+    r"type (?:the |real )?commands|poke (?:at|around)|"
     r"交互|互动|动手|练习": "interactive",
     r"papers?|论文": "paper",
 }
@@ -50,7 +51,8 @@ _LEVELS: list[tuple[str, str]] = [
     (r"intermediate|mid[- ]level|some experience|skip (?:the )?(?:absolute[- ]|total[- ])?beginner|"
      r"i'?ve (?:shipped|built|made|written) (?:a couple|a few|several|a handful|some|two|three)|"
      r"already (?:write|know|use) basic|not (?:a |an )?(?:total |complete |absolute )?(?:beginner|newbie|novice)|"
-     r"know (?:some|the basics)|a bit of experience|know [\w+#.]+(?: [\w+#.]+)? (?:pretty|quite|fairly|reasonably) well|"
+     r"know (?:some|the basics)|a bit of experience|"
+     r"know [\w+#.]+(?: [\w+#.]+)? (?:pretty|quite|fairly|reasonably) well|"
      r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the basics|beyond the basics|"
      r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,6}已经会", "intermediate"),
     (r"beginner|new to|never (?:really |actually |ever )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
@@ -62,7 +64,8 @@ _LEVELS: list[tuple[str, str]] = [
      r"(?:daughter|son|kids?|child(?:ren)?|nephew|niece)\b[^.?!]{0,15}\b(?:is|are|aged?) (?:[4-9]|1[0-2])\b|"
      r"just start|get started|getting started|no experience|first time|complete newbie|newbie|"
      r"(?:not|never been) a (?:programmer|coder|developer)|non-?programmer|no (?:coding|programming) background|"
-     r"入门|零基础|初学|新手|新人|小白|从头|从基础|从零|没接触过|没有接触过|从没接触|基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会", "beginner"),
+     r"入门|零基础|初学|新手|新人|小白|从头|从基础|从零|没接触过|没有接触过|从没接触|"
+     r"基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会", "beginner"),
 ]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -96,7 +99,8 @@ _KNOWN = re.compile(
     r"(?:experienced|senior|professional|seasoned)(?:\s+(?:with|in|at))?|years of|"
     r"i(?:'?ve| have)? (?:build|built|make|made|write|wrote|written|code|coded|program|programmed|ship|shipped|develop|"
     r"developed) (?:[\w-]+ ){0,4}?(?:with|in|using)|"
-    r"i(?:'?ve| have)? (?:only |just )?(?:done|taken|had|did) (?:an? )?(?:intro|introductory|beginner|basic)(?: to| in)?)"
+    r"i(?:'?ve| have)? (?:only |just )?(?:done|taken|had|did) (?:an? )?"
+    r"(?:intro|introductory|beginner|basic)(?: to| in)?)"
     r"\s+(?P<what>[^.,;!?]+?)"
     r"(?=\s+(?:developer|programmer|engineer|dev|coder|dba|admin|and|but|so|already|for|well|very|every|all|"
     r"at work|daily)\b|[.,;!?]|$)"
@@ -169,7 +173,8 @@ def _formats(text: str) -> tuple[list[str], list[str]]:
                 target.append(fmt)
     liked = [f for f in liked if f not in disliked]
     # "video courses" is a wish for videos, not for the course format as such.
-    if "video" in liked and "course" in liked and re.search(r"video (?:courses?|lectures?)|recorded (?:\w+ )?lectures?|视频课程", text, re.I):
+    if "video" in liked and "course" in liked and re.search(r"video (?:courses?|lectures?)|recorded (?:\w+ )?lectures?|"
+                                                            r"视频课程", text, re.I):
         liked.remove("course")
     return liked, disliked
 
