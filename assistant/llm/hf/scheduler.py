@@ -98,13 +98,7 @@ class Scheduler:
         # can take seconds, and the caller must not wait them out: it goes on, its rows leave at the next step.
         if not job.done.wait(None if deadline == float("inf") else max(0.0, deadline - time.perf_counter()) + GRACE_S):
             with self._wake:
-                queue = self._waiting.get(owner)
-                if queue is not None and job in queue:
-                    queue.remove(job)
-                    if not queue:
-                        del self._waiting[owner]
-                for row in rows:
-                    row.running = False
+                self._withdraw(owner, job)
             self.stats["abandoned"] += 1
         if job.error is not None:
             raise job.error
@@ -157,12 +151,7 @@ class Scheduler:
         # deadline behind owners ahead of it).
         for owner, queue in list(self._waiting.items()):
             for job in [j for j in queue if min(row.deadline for row in j.rows) - now < WRITE_S]:
-                queue.remove(job)
-                for row in job.rows:
-                    row.running = False
-                job.done.set()
-            if not queue:
-                del self._waiting[owner]
+                self._withdraw(owner, job)
         if self._waiting:
             owner = min(self._waiting, key=lambda o: self._served.get(o, float("-inf")))  # stable: first come first
             queue = self._waiting[owner]
@@ -181,6 +170,18 @@ class Scheduler:
                     del self._served[old]
             return [job]
         return []
+
+    def _withdraw(self, owner: str, job: _Answer) -> None:
+        """End a request early (hopeless, or its caller went on): off its owner's queue if it waits there; its rows
+        stop (a running one leaves the batch at the next step). Called with the lock held."""
+        queue = self._waiting.get(owner)
+        if queue is not None and job in queue:
+            queue.remove(job)
+            if not queue:
+                del self._waiting[owner]
+        for row in job.rows:
+            row.running = False
+        job.done.set()
 
     def _run_scores(self, jobs: list[_Score]) -> None:
         results = self._score_groups([job.sequences for job in jobs])
