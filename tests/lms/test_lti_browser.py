@@ -97,6 +97,19 @@ def eventually(check, seconds: float = 20.0):
     return answer
 
 
+def open_course(page, platform, sub: str, shows: str) -> None:
+    """Open the course as `sub` until the tool's profile shows `shows`. A fresh clone's full run once saw the tool
+    frame stay empty for a minute; opening the course again is a new launch (new login, new id token)."""
+    for attempt in range(2):
+        page.goto(platform.course_url(sub))
+        try:
+            sync_api.expect(page.frame_locator("#tool").locator("#profile")).to_contain_text(shows, timeout=TIMEOUT_MS)
+            return
+        except AssertionError:
+            if attempt:
+                raise
+
+
 def stored(engine, issuer: str, sub: str, deployment: str = DEPLOYMENT) -> int:
     return engine.learners.count_rows(lti_learner_id(issuer, deployment, sub))
 
@@ -173,8 +186,7 @@ def test_a_bad_launch_is_refused_with_a_clear_page_and_nothing_stored(platform, 
 
 def test_a_replayed_id_token_is_refused_and_changes_nothing(platform, tool, chromium):
     page = chromium.new_page()
-    page.goto(platform.course_url("student-replay"))
-    sync_api.expect(page.frame_locator("#tool").locator("#profile")).to_contain_text("Rust", timeout=TIMEOUT_MS)
+    open_course(page, platform, "student-replay", "Rust")
     learner = lti_learner_id(platform.issuer, DEPLOYMENT, "student-replay")
     rows, launched = tool.learners.count_rows(learner), tool.learners.lms_account(learner).launched_at
 
@@ -187,10 +199,9 @@ def test_a_replayed_id_token_is_refused_and_changes_nothing(platform, tool, chro
 
 def test_a_launched_learner_edits_exports_and_forgets_themselves_and_the_lrs_is_told(platform, tool, chromium, lrs):
     page = chromium.new_page()
-    page.goto(platform.course_url("student-forget"))
+    open_course(page, platform, "student-forget", "Rust")
     frame = page.frame_locator("#tool")
     profile = frame.locator("#profile")
-    sync_api.expect(profile).to_contain_text("Rust", timeout=TIMEOUT_MS)
     learner = lti_learner_id(platform.issuer, DEPLOYMENT, "student-forget")
 
     frame.get_by_text("Change what I know").click()
