@@ -5,6 +5,7 @@ import pytest
 
 from assistant.llm.base import Capability
 from assistant.llm.fake import FakeLLM
+from assistant.reply import TurnContext
 from assistant.validation import InputError
 
 
@@ -63,6 +64,17 @@ def test_a_chinese_learner_asking_a_topic_nothing_in_chinese_covers_gets_it_in_e
     # Asked for Chinese in so many words: Chinese it is, whatever the topic.
     asked = fake_engine.turns.turn("learner-zh-asked", f"我想学 {topic}，请推荐中文资料。")
     assert asked.recommendations and all(r.resource.language == "zh" for r in asked.recommendations)
+
+
+def test_a_topic_with_fewer_resources_than_the_list_still_gets_a_full_list_with_those_first(fake_engine):
+    k, coverage = 10, fake_engine.turns.recommender.coverage
+    english, anywhere = coverage.count("en", ["Flutter"], k), sum(
+        "Flutter" in r.topics for r in fake_engine.catalog)
+    assert 0 < english < anywhere < k // 2  # the topic filter takes the language filter's place, and finds few
+    profile, messages = fake_engine.turns.understand("learner-flutter", "I want to learn Flutter", None)
+    found = fake_engine.turns.recommend(profile, messages, TurnContext(), k=k)
+    assert len(found.ranked) == k
+    assert all("Flutter" in r.candidate.resource.topics for r in found.ranked[:english])
 
 
 def test_a_backend_without_a_feature_is_used_without_it_and_says_so_once(fake_engine, caplog):

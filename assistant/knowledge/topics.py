@@ -60,7 +60,9 @@ def _pattern(name: str) -> str:
     if _CJK.search(name):
         return escaped  # Chinese has no spaces between words: match anywhere
     # Latin letters, digits, + and # bound a name ("Rust" is not in "rusty", "C" is not in "C++").
-    return rf"(?<![A-Za-z0-9+#]){escaped}(?![A-Za-z0-9+#])"
+    # A plural in the text names the topic too ("determinants", "hash tables").
+    plural = "(?:s|es)?" if name[-1:].isalpha() else ""
+    return rf"(?<![A-Za-z0-9+#]){escaped}{plural}(?![A-Za-z0-9+#])"
 
 
 class TopicMatcher:

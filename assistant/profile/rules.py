@@ -36,6 +36,43 @@ _NOT_A_FORMAT = re.compile(r"(?:my|our|the|this|next) (?:\w+ ){0,2}(?:class(?:es
                            r"(?:before|when|until) (?:an?|my|the) (?:\w+ ){0,2}(?:class|course)\b|"
                            r"(?:university|college|school) course|"
                            r"(?:(?:the )?(?:exercises|problems) )?(?:on|with) (?:pen and )?paper|pen and paper", re.I)
+# A format word is a wish only in a clause that asks or states a habit ("any podcasts?", "I'd rather read", "videos
+# if you have them"); in a story or another sense it is not ("saw a video of...", "podcasts keep mentioning X",
+# "anybody could be listening in", "a line between two classes").
+_CLAUSE = re.compile(r"(?:[^.;!?。；！？，,\s]|\s(?!(?:and|but|so)\s+(?:i|we|my)\b))+", re.I)
+_WISH = re.compile(
+    r"(?<![a-z'])(?:want|wanna|would like|i'?d like|looking for|look for|prefer|preferably|ideally|rather|any|anything|"
+    r"something|some|recommend|suggest|need|please|is there|are there|got any|know of|should i|can i|could i|point me|"
+    r"give me|show me|best|good|great|worth|ideal|perfect|nice|help|helps|fine|ok|okay|i (?:really )?like|love|enjoy|favou?rite|suits?|works? for me|for me|learner|"
+    r"if you have|if possible|if there|only|mostly|mainly|usually|tend to|while i|during|on my|commute|commuting|"
+    r"drive|driving|walk|gym|instead|more of|find)(?![a-z])"
+    r"|想|要|希望|有没有|有什么|推荐|求|找|最好|喜欢|偏好|适合|吗|请|给我|比较|可以|能不能|更", re.I)
+_FRAGMENT_WORDS = 4
+
+
+# The format as the subject of a report ("podcasts keep mentioning X") is a story, not a description of a wish.
+_REPORTED = re.compile(r"^\W*(?:keep|keeps|kept|mention\w*|say|says|said|talk\w*|show\w* up|pop\w* up)\b", re.I)
+
+
+_LEAD = re.compile(r"a|an|some|more|few|short|small|little|quick|simple|free|good|online|written|printed|longer|"
+                   r"real|proper|interactive|practical|beginner|intro(?:ductory)?|advanced|so|then|maybe|either|or|and|"
+                   r"both|preferably|(?:" + "|".join(_FORMAT_WORDS) + ")", re.I)
+
+
+def _wished(text: str, start: int, end: int) -> bool:
+    """The format word at text[start:end] is wished for: its clause asks or states a habit, is a bare fragment
+    ("videos.", "books please") or opens with the format ("small exercises where I fix broken code")."""
+    clause = next((m for m in _CLAUSE.finditer(text) if m.start() <= start < m.end()), None)
+    if clause is None:
+        return True
+    words, lead = clause.group(0).split(), text[clause.start():start].split()
+    if len(words) <= _FRAGMENT_WORDS or _CJK.search(clause.group(0)) and len(clause.group(0).strip()) <= 8:
+        return True
+    if all(_LEAD.fullmatch(w) for w in lead) and not _REPORTED.match(text[end:clause.end()]):
+        return True
+    return _WISH.search(clause.group(0)) is not None
+
+
 # A dislike stated after the format: "textbooks put me to sleep", "books just don't work for me".
 _DISLIKED_AFTER = re.compile(r"^[^.,;!?，。；！？]{0,40}?\b(?:(?:just |really |never )?(?:don'?t|doesn'?t|do not|does not|never) "
                              r"(?:work|click|stick)(?: for me)?|puts? me to sleep|bores? me|(?:are|is) (?:too )?(?:boring|dull)|"
@@ -47,14 +84,14 @@ _LEVELS: list[tuple[str, str]] = [
     (r"graduate[- ]level|graduate textbooks?|advanced|expert|experienced|senior|deep[- ]dives?|professional|"
      r"(?:doing|during|in) (?:a|my) (?:masters|master'?s|phd|ph\.d\.?)|rigorous is fine|no hand[- ]?holding|"
      r"no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
-     r"高级|资深|深入", "advanced"),
+     r"高级|资深", "advanced"),
     (r"intermediate|mid[- ]level|some experience|skip (?:the )?(?:absolute[- ]|total[- ])?beginner|"
      r"i'?ve (?:shipped|built|made|written) (?:a couple|a few|several|a handful|some|two|three)|"
      r"already (?:write|know|use) basic|not (?:a |an )?(?:total |complete |absolute )?(?:beginner|newbie|novice)|"
-     r"know (?:some|the basics)|a bit of experience|"
+     r"know (?:some|the basics)|a bit of experience|past hello world|"
      r"know [\w+#.]+(?: [\w+#.]+)? (?:pretty|quite|fairly|reasonably) well|"
      r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the basics|beyond the basics|"
-     r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,6}已经会", "intermediate"),
+     r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,6}(?:已经会|没问题)", "intermediate"),
     (r"beginner|new to|never (?:really |actually |ever )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
      r"made|built)|haven'?t (?:touched|used|done|studied) [\w ]{1,20}? since|total novice|novice|"
      r"from scratch|from the (?:very )?(?:basics|beginning|ground up)|go easy on me|be gentle|"
@@ -111,12 +148,13 @@ _KNOWN = re.compile(
 _GAPS = re.compile(
     r"(?:never (?:really )?(?:understood|understand|learned|learnt|got|studied)|"
     r"(?:don'?t|do not|didn'?t|did not) (?:really )?(?:know|understand|get)(?: what)?|no idea what|"
-    r"(?:not|n'?t) (?:yet )?familiar with|haven'?t (?:learned|learnt|studied|done))\s+"
+    r"(?:not|n'?t) (?:yet )?familiar with|haven'?t (?:learned|learnt|studied|done)|(?:skipped|missed))\s+"
     r"(?:(?:a|an|the)\s+)?(?P<what>[^.;!?]+?)(?=\s+(?:is|are|yet|though|either|properly|at all|works?)\b|[.;!?,]|$)"
     r"|(?:不懂|没学过|不了解|不会|不理解)\s*(?P<zh>[A-Za-z0-9+#.\-' ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
 )
 # "scratch the PHP part", "forget about Java", "WordPress instead of PHP", "不学 Java 了".
+_NAME = r"[\w+#-]+(?:\.[\w+#-]+)*"  # "Node.js", "ASP.NET": a name does not end at a full stop
 _DROPS = re.compile(
     r"(?:scratch|forget(?: about)?|drop|skip|never mind|no longer (?:want|need)|not interested in|instead of|"
     r"rather than|without (?:having to )?(?:learn(?:ing)?|us(?:e|ing)|touch(?:ing)?)|(?:don'?t|do not) want to (?:learn|use)|"
@@ -124,7 +162,7 @@ _DROPS = re.compile(
     r"(?P<what>[^.,;!?]+?)(?=\s+(?:part|stuff|bit|thing|idea|anymore|for now|for that|for this)\b|[.,;!?]|$)"
     r"|(?P<heavy>\b[\w.+#-]+) (?:feels|seems|looks|is) (?:like )?(?:way |far |much )?(?:too (?:much|heavy|big)|overkill)"
     # "it's Ember, not Backbone", "the modern Angular please, not the old AngularJS", "gulp got replaced last year"
-    r"|[,;—–-]\s*not\s+(?:the\s+)?(?:old\s+|legacy\s+|older\s+)?(?P<not>[\w.+#-]+(?: [\w.+#-]+)?)"
+    rf"|[,;—–-]\s*not\s+(?:the\s+)?(?:old\s+|legacy\s+|older\s+)?(?P<not>{_NAME}(?: {_NAME})?)"
     r"|(?P<replaced>\b[\w.+#-]+) (?:got|was|has been|is being|is getting) (?:replaced|dropped|retired)"
     r"|(?:不学|不想学|不要学|放弃)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
@@ -166,8 +204,10 @@ def _formats(text: str) -> tuple[list[str], list[str]]:
         for match in re.finditer(rf"(?<![a-z])(?:{pattern})(?![a-z])", masked, re.I):
             before = masked[max(0, match.start() - 24):match.start()].lower()
             # "X over Y" / "X rather than Y": Y is the one not wanted.
-            negated = (re.search(rf"(?<![a-z]){_NEGATION}(?![a-z])[^.,;!?，。；！？]*$", before)
+            negated = (re.search(rf"(?<![a-z]){_NEGATION}(?![a-z])[^.,;:!?，。；！？–—]*$", before.split(" - ")[-1])
                        or _DISLIKED_AFTER.search(masked[match.end():]))
+            if not negated and not _wished(masked, match.start(), match.end()):
+                continue
             target = disliked if negated else liked
             if fmt not in target:
                 target.append(fmt)
@@ -184,7 +224,8 @@ _YEARS = re.compile(
     r"(?<![a-z])(?:(?P<n>\d+|a couple of|a few|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)"
     r"\+? (?:more )?years? (?:of|as|in|behind|doing|writing|working|coding|programming|at|on)\b|"
     r"(?:been|worked as|working as) an? [\w+#. ]{1,30}? for (?:about |over |almost |nearly )?"
-    r"(?P<m>\d+|\w+) years)|"
+    r"(?P<m>\d+|\w+) years|"
+    r"[a-z]+(?:ing|ed)(?: [^.,;!?]{1,40}?)? for (?:like |about |over |almost |nearly |around )?(?P<f>\d+|\w+) years)|"
     r"(?:做|写|学|用|干|搞)[^，。；！？]{0,8}?(?P<zh>[一两二三四五六七八九十]+|\d+)年", re.I)
 
 
@@ -192,7 +233,7 @@ def _years_level(text: str) -> str | None:
     match = _YEARS.search(text)
     if not match:
         return None
-    raw = (match.group("n") or match.group("m") or match.group("zh")).lower()
+    raw = (match.group("n") or match.group("m") or match.group("f") or match.group("zh")).lower()
     years = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 10 if raw.startswith("十") else 5)
     return "advanced" if years >= 5 else "intermediate"
 

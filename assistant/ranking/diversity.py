@@ -47,9 +47,25 @@ def mmr(ranked: Sequence[Ranked], k: int, trade_off: float, chosen: Sequence[Ran
     return picked
 
 
+def one_per_work(ranked: Sequence[Ranked]) -> list[Ranked]:
+    """The best-scored copy of each work: the catalog lists some books twice (a PDF and an HTML edition at other
+    addresses, same title and author), and one list showing both says nothing new about the second."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for r in ranked:
+        resource = r.candidate.resource
+        key = (" ".join(resource.title.lower().split()), " ".join((resource.authors or "").lower().split()))
+        if key[1] and key in seen:
+            continue
+        seen.add(key)
+        kept.append(r)
+    return kept
+
+
 def arrange(ranked: Sequence[Ranked], focus: Focus, k: int, trade_off: float) -> list[Ranked]:
     """Resources for missing prerequisites first (at most half the list, one per concept before any second),
-    then the rest by MMR."""
+    then the rest by MMR; one copy of each work."""
+    ranked = one_per_work(ranked)
     needed = [n.concept.tag for n in focus.needs]
     first: list[Ranked] = []
     if needed:

@@ -24,6 +24,7 @@ CERTAINTY = 0.9  # no topic is ever certain: resources filed under several of th
 SECONDARY = 0.6  # inferred topics count less once the learner has named one that fits
 LINK_MARGIN = 0.08  # a linked topic this much less similar than the closest one counts for nothing
 LINK_TOPICS = 5  # linked topics considered
+FLAT_LINKING = 0.5  # the least share inferred topics keep when the closest topics are all about as close
 NAMED_MARGIN = 0.15  # a topic named only in lower case ("make", "processing", "icon") whose resources are this
 # much further from the request than the closest topic's is a word used in passing, not a subject asked for
 
@@ -75,6 +76,11 @@ class FocusFinder:
             closest = linked[0][1]
             link = {t: max(0.0, 1.0 - (closest - s) / LINK_MARGIN) for t, s in linked[:LINK_TOPICS] if t not in known}
             scores = {t: (votes.get(t, 0.0) + link.get(t, 0.0)) / 2 for t in votes.keys() | link.keys()}
+        if len(linked) >= LINK_TOPICS:
+            # Topics nearly as close as each other by meaning ("Programming", "Assembly", "Compiler Design" within
+            # 0.01) are a guess among many: what was inferred counts less than when one topic stands out.
+            spread = (linked[0][1] - linked[LINK_TOPICS - 1][1]) / LINK_MARGIN
+            inferred *= min(1.0, max(FLAT_LINKING, spread))
         evidence = {t: TopicEvidence(round(CERTAINTY * inferred * v, 3), False)
                     for t, v in scores.items() if v >= MIN_CONFIDENCE}
         for topic, weight in named.items():

@@ -136,7 +136,11 @@ class HybridRecommender:
             dropped.append("language")
             on_topic = any_of(*[Has("topics", t) for t in profile.current_topics()])
             where = query.where(set(dropped), on_topic)
-            hits = _excluding(self.store.search(vector, where, self.settings.pool), excluded)
+            on_topic_hits = _excluding(self.store.search(vector, where, self.settings.pool), excluded)
+            # Fewer on-topic resources than the list holds: the best of the learner's language fill the rest.
+            found = {h.resource.id for h in on_topic_hits}
+            hits = on_topic_hits + ([h for h in hits if h.resource.id not in found]
+                                    if len(on_topic_hits) < request.k else [])
         language_only = query.where(set(dropped) | {"formats", "level", "free"})
 
         def best_in_topic(topic: str) -> float:

@@ -25,3 +25,8 @@ def test_a_language_covers_the_topics_its_resources_are_filed_under_or_name_in_t
     assert coverage.count("zh", ["Kubernetes"], enough=5) == 0
     assert coverage.count("en", ["Docker"], enough=1) == 1
     assert coverage.languages == ["en", "zh"]
+
+
+def test_a_plural_in_the_text_names_the_topic():
+    matcher = TopicMatcher(["determinant", "hash table", "C++"])
+    assert matcher("determinants are next, then hash tables in C++") == ["determinant", "hash table", "C++"]

@@ -1,5 +1,7 @@
 """What a message states outright becomes profile slots; what it does not say stays unknown."""
 
+import pytest
+
 from assistant.knowledge.topics import TopicMatcher
 from assistant.profile.rules import extract
 from assistant.profile.schema import LearnerProfile, ProfileDelta
@@ -204,3 +206,52 @@ def test_recorded_lectures_are_videos_not_a_course():
 def test_an_intro_already_taken_is_known():
     p = extract("I've only done intro Java so far", TopicMatcher(["Java", "Standard ML"]))
     assert p.known == ["Java"] and p.topics == []
+
+
+@pytest.mark.parametrize("message", [
+    "Saw a video of Conway's game of life last night and got hooked.",
+    "Podcasts keep mentioning models of computation and I'd like to study that side of CS.",
+    "How can my bank and I agree on a secret when anybody could be listening in?",
+    "the simplest algorithm that learns to draw a line between two classes",
+    "F# keeps popping up in conference talks.",
+    "I've done a PhD-level stats course.",
+])
+def test_a_format_word_in_a_story_or_in_another_sense_is_not_a_wish(message):
+    assert extract(message).formats == []
+
+
+@pytest.mark.parametrize("message, formats", [
+    ("Any programming podcasts worth listening to?", ["podcast"]),
+    ("videos if you have them, im more of a watcher", ["video"]),
+    ("Books or online courses are both fine with me, just no podcasts please.", ["book", "course"]),
+    ("I'd like a proper structured course, modules and exercises", ["course"]),
+    ("i learn by doing, so exercises i can type into and try, not lectures", ["interactive"]),
+    ("有没有中文的书", ["book"]),
+])
+def test_a_format_asked_for_or_described_as_a_habit_is_a_wish(message, formats):
+    assert extract(message).formats == formats
+
+
+def test_a_negation_ends_at_a_dash():
+    p = extract("honestly I'd rather read than watch - books or written tutorials.")
+    assert p.formats == ["book"] and p.avoid_formats == ["video"]
+
+
+def test_a_name_ends_at_a_full_stop_when_it_is_taken_back():
+    p = extract("So it's Objective-C, not Swift. Objective-C resources please.",
+                TopicMatcher(["Objective-C", "Swift"]))
+    assert p.drop_topics == ["Swift"] and p.topics == ["Objective-C"]
+
+
+@pytest.mark.parametrize("message, level", [
+    ("been hacking on my emacs config in elisp for like 10 years", "advanced"),
+    ("I have been learning for 2 years", "intermediate"),
+    ("i did a couple of tutorials already so i'm past hello world", "intermediate"),
+    ("rust 的官方入门我已经看完了，基础语法没问题，想找中文资料深入学一下所有权", "intermediate"),
+])
+def test_more_ways_of_stating_a_level(message, level):
+    assert extract(message).level == level
+
+
+def test_skipped_lectures_are_a_gap():
+    assert extract("But I skipped the row reduction lectures, so I'm lost").gaps == ["row reduction lectures"]

@@ -45,3 +45,13 @@ def test_resources_for_missing_prerequisites_come_first():
     items = [_ranked(candidate("t1", 0.9, [1, 0], concept="rf"), 2.0),
              _ranked(candidate("g1", 0.5, [0, 1], concept="dt"), 1.0)]
     assert [r.candidate.resource.id for r in arrange(items, focus, 2, 1.0)] == ["g1", "t1"]
+
+
+def test_a_work_listed_twice_in_the_catalog_is_shown_once():
+    def edition(rid, url, score):
+        resource = Resource(id=rid, title="The Svelte Handbook", authors="Flavio Copes", url=url)
+        return _ranked(Candidate(resource, 0.9, np.ones(2) / np.sqrt(2)), score)
+
+    items = [edition("pdf", "https://a.example/svelte", 2.0), edition("html", "https://b.example/svelte", 1.9),
+             _ranked(candidate("other", 0.5, [0, 1]), 1.0)]
+    assert [r.candidate.resource.id for r in arrange(items, Focus(), 3, 1.0)] == ["pdf", "other"]

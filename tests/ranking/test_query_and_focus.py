@@ -1,5 +1,7 @@
 """Query filters from the profile, and which topics and concepts a request is about."""
 
+
+import pytest
 import numpy as np
 
 from assistant.catalog.filters import Equals, Lacks
@@ -61,3 +63,14 @@ def test_gaps_of_an_earlier_subject_do_not_follow_the_learner():
     profile = LearnerProfile(learner_id="a", topics={"SQL": 1.0}, gaps=["Bayes' rule"])
     focus = FocusFinder(GRAPH).find(profile, [hit("a", ["SQL"], 0.7)], lambda topic: 0.1)
     assert not focus.needs
+
+
+def test_inferred_topics_count_less_when_the_closest_topics_are_all_about_as_close():
+    profile = LearnerProfile(learner_id="a")
+    hits = [hit("a", ["Compilers"], 0.7), hit("b", ["Compilers"], 0.6)]
+    sharp = [("Compilers", 0.6), ("Lisp", 0.5), ("C", 0.45), ("Go", 0.44), ("Rust", 0.43)]
+    flat = [("Compilers", 0.51), ("Lisp", 0.509), ("C", 0.508), ("Go", 0.507), ("Rust", 0.506)]
+    finder = FocusFinder(GRAPH)
+    clear = finder.find(profile, hits, lambda t: 0.6, sharp, dict(sharp)).topics["Compilers"].confidence
+    guess = finder.find(profile, hits, lambda t: 0.6, flat, dict(flat)).topics["Compilers"].confidence
+    assert guess == pytest.approx(clear / 2, abs=0.01)
