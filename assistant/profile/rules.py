@@ -17,8 +17,9 @@ _FORMAT_WORDS: dict[str, str] = {
     r"kindle|e-?reader|read (?:it )?offline|print (?:it |them )?out|printable|scribble|"
     r"書|书籍?|电子书|教材|阅读": "book",
     r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|recorded (?:\w+ )?(?:lectures?|talks?)|"
+    r"lecture recordings?|"
     r"conference talks?|see (?:it|them|someone) (?:done|do it)|someone on screen|视频|影片|看视频": "video",
-    r"courses?|moocs?|classes|(?<!recorded )lectures?|课程|网课|公开课": "course",
+    r"courses?|moocs?|classes|(?<!recorded )lectures?(?! recordings?)|课程|网课|公开课": "course",
     r"podcasts?|listen(?:ing)?|audio|in my ears?|播客|音频|听(?!说|过|人说)": "podcast",
     r"interactive|hands[- ]on|(?:code|coding|typing|type|practi[sc]e|exercises?|run) [^.,;!?]{0,25}in the browser|"
     r"practi[sc]e|(?<!with )(?<!and )exercises|write code|coding exercises|playground|"
@@ -77,11 +78,12 @@ def _wished(text: str, start: int, end: int) -> bool:
 _DISLIKED_AFTER = re.compile(r"^[^.,;!?，。；！？]{0,40}?\b(?:(?:just |really |never )?(?:don'?t|doesn'?t|do not|does not|never) "
                              r"(?:work|click|stick)(?: for me)?|puts? me to sleep|bores? me|(?:are|is) (?:too )?(?:boring|dull)|"
                              r"(?:are|is) not for me|(?:aren'?t|isn'?t) for me|lose me|"
+                             r"makes? me (?:car|motion |sea)?sick|makes? me (?:sleepy|dizzy|nauseous)|gives? me headaches?|"
                              r"(?:isn'?t|is not|ain'?t) (?:going to|gonna) happen)"
-                             r"|^[^，。；！？]{0,6}?(?:太枯燥|枯燥|看不下去|没意思|不适合我)", re.I)
+                             r"|^[^，。；！？]{0,6}?(?:太枯燥|枯燥|看不下去|没意思|不适合我|就不用了|不用了|不需要|就算了|免了)", re.I)
 
 _LEVELS: list[tuple[str, str]] = [
-    (r"graduate[- ]level|graduate textbooks?|advanced|expert|experienced|senior|deep[- ]dives?|professional|"
+    (r"grad(?:uate)?[- ]level|grad(?:uate)? textbooks?|advanced|expert|experienced|senior|deep[- ]dives?|professional|"
      r"(?:doing|during|in) (?:a|my) (?:masters|master'?s|phd|ph\.d\.?)|rigorous is fine|no hand[- ]?holding|"
      r"no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
      r"高级|资深", "advanced"),
@@ -113,10 +115,10 @@ _NUMBER_WORDS = {"a": 1, "an": 1, "a couple of": 2, "a few": 3, "one": 1, "two":
                  "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15,
                  "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
                  "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-                 "二十": 20, "三十": 30, "半": 0.5}
+                 "半": 0.5}
 _MINUTES = re.compile(
     r"(?P<num>\d+(?:\.\d+)?|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty(?:-five)?|fifty|sixty|ninety|"
-    r"half an?|二十|三十|[一两二三四五十半])"
+    r"half an?|[一两二三四五六七八九]?十[一二三四五六七八九]?|[一两二三四五六七八九半])"
     r"[\s-]*(?:个)?(?P<half_zh>半)?\s*(?:(?:solid|full|good|whole|spare|free|clear|uninterrupted|quiet) )?"
     r"(?P<unit>minutes?|mins?|hours?|hrs?|h\b|分钟|小时|钟头)(?P<half> and a half|半)?",
     re.I,
@@ -234,7 +236,8 @@ def _years_level(text: str) -> str | None:
     if not match:
         return None
     raw = (match.group("n") or match.group("m") or match.group("f") or match.group("zh")).lower()
-    years = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 10 if raw.startswith("十") else 5)
+    years = _number(raw)
+    years = 5 if years is None else years
     return "advanced" if years >= 5 else "intermediate"
 
 
@@ -247,6 +250,17 @@ def _level(text: str) -> str | None:
     return None
 
 
+def _number(raw: str) -> float | None:
+    """A count written in digits, English words or Chinese numerals ("四十五" is 45)."""
+    raw = raw.lower()
+    if re.match(r"\d", raw):
+        return float(raw)
+    if "十" in raw:
+        tens, _, ones = raw.partition("十")
+        return _NUMBER_WORDS.get(tens, 1) * 10 + _NUMBER_WORDS.get(ones, 0)
+    return _NUMBER_WORDS.get(raw)
+
+
 def _minutes(text: str) -> int | None:
     if _HALF_HOUR.search(text):
         return 30
@@ -256,7 +270,8 @@ def _minutes(text: str) -> int | None:
     if not match:
         return None
     raw = match.group("num").lower()
-    value = float(raw) if re.match(r"\d", raw) else 0.5 if raw.startswith("half") else _NUMBER_WORDS.get(raw, 1)
+    value = 0.5 if raw.startswith("half") else _number(raw)
+    value = 1 if value is None else value
     unit = match.group("unit").lower()
     if match.group("half") or match.group("half_zh"):
         value += 0.5

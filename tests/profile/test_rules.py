@@ -255,3 +255,18 @@ def test_more_ways_of_stating_a_level(message, level):
 
 def test_skipped_lectures_are_a_gap():
     assert extract("But I skipped the row reduction lectures, so I'm lost").gaps == ["row reduction lectures"]
+
+
+@pytest.mark.parametrize("message, minutes", [("每天地铁通勤单程大概四十分钟", 40), ("十五分钟", 15), ("两个半小时", 150)])
+def test_chinese_numerals_of_any_size_give_the_budget(message, minutes):
+    assert extract(message).time_budget_minutes == minutes
+
+
+@pytest.mark.parametrize("message, liked, avoided", [
+    ("Lecture recordings or screencasts, doesn't matter", ["video"], []),
+    ("Podcasts or screencasts, either is good. Reading makes me carsick.", ["podcast", "video"], ["book"]),
+    ("想学安卓开发，求几本中文的书，视频就不用了。", ["book"], ["video"]),
+])
+def test_more_ways_of_stating_formats(message, liked, avoided):
+    p = extract(message)
+    assert sorted(p.formats) == sorted(liked) and p.avoid_formats == avoided
