@@ -15,7 +15,8 @@ from assistant.catalog.schema import Resource
 _GENERIC = {"language agnostic", "misc", "other", "others", "general", "tools", "resources", "index", "miscellaneous",
             "free", "books", "courses", "podcasts", "screencasts", "introduction", "learning", "programming",
             "0 - meta-lists", "meta-lists", "mooc", "0 - mooc", "references", "reference", "theory", "basics",
-            "tutorials", "exercises", "beginner", "advanced", "course", "book", "video", "videos", "guide", "other topics"}
+            "tutorials", "exercises", "beginner", "advanced", "course", "book", "video", "videos", "guide", "other topics",
+            "其它", "其他"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SHORT = 2  # names this short ("Go", "R", "C") match only with their catalog spelling and a cue word beside them
 _CUE_BEFORE = r"(?:\b(?:learn|learning|study|studying|in|with|about|using|try|trying|know|to|program)\s+(?:some\s+|a bit of\s+|a little\s+|the\s+)?|学习?\s*|用\s*)"
@@ -85,9 +86,12 @@ class TopicMatcher:
         self._topics = sorted(set(canonical.values()))
         everyday = {normalise(h) for h in homonyms}
         is_word = {k for k in canonical if normalise(canonical[k]) in everyday}
-        long_names = sorted((k for k in canonical if len(k) > _SHORT and k not in is_word), key=len, reverse=True)
+        # Two Chinese characters are a whole word ("安卓"); two Latin letters may be anything ("Go", "R").
+        long = {k for k in canonical if (len(k) > _SHORT or _CJK.search(k)) and k not in is_word}
+        long_names = sorted(long, key=len, reverse=True)
         self._pattern = re.compile("|".join(_pattern(n) for n in long_names), re.I) if long_names else None
-        short = "|".join(re.escape(n) for n in sorted({canonical[k] for k in canonical if len(k) <= _SHORT},
+        short = "|".join(re.escape(n) for n in sorted({canonical[k] for k in canonical
+                                                        if len(k) <= _SHORT and not _CJK.search(k)},
                                                         key=len, reverse=True))
         self._short = re.compile(
             rf"{_CUE_BEFORE}(?P<name>{short})(?![A-Za-z0-9+#])|(?<![A-Za-z0-9+#])(?P<after>{short}){_CUE_AFTER}"
