@@ -28,7 +28,7 @@ from assistant.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 
-INDEX_SCHEMA_VERSION = "2"  # bump when documents_for() or the stored metadata change shape
+INDEX_SCHEMA_VERSION = "3"  # bump when documents_for(), the stored metadata or what a loader puts in a text change
 SERVER_TIMEOUT_S = 5.0  # chromadb's HTTP client waits forever by default: a dead host would hang every start
 _SEGMENT_DIR = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 

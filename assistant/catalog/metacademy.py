@@ -70,13 +70,29 @@ def _section(row: dict) -> str | None:
     return "; ".join(loc for loc in locations if loc) or None
 
 
+_LINK = re.compile(r'"([^"]+)":\w+')  # Metacademy's "label":concept_tag links
+
+
+def _plain(markup: str | None) -> str:
+    """A bulleted Metacademy field as one sentence: "* Prove that ...\n* Define ..." -> "Prove that ...; Define ..."."""
+    items = [_LINK.sub(r"\1", line.lstrip("* ").strip().rstrip(".")) for line in (markup or "").splitlines()]
+    return "; ".join(item for item in items if item)
+
+
+def _teaches(concept: dict) -> str:
+    """The concept's summary, then its goals and the topics its resources cover: learners describe a concept by what
+    it does ("prove the halting problem is undecidable", "source separation"), and these fields say it."""
+    parts = [concept.get("summary") or "", _plain(concept.get("goals")), _plain(concept.get("topics"))]
+    return " ".join(p if p.endswith(".") else f"{p}." for p in parts if p)
+
+
 def to_resource(row: dict, source: dict, concept: dict, prerequisites: list[str]) -> Resource:
     resource_type, modality = _TYPES.get((source.get("resource_type") or "").lower(), ("other", "unknown"))
     free = {"1": True, "0": False}.get(str(source.get("free")), None)
     hours = concept.get("time_estimate_hours")
     concept_title = concept.get("title") or row["concept_tag"].replace("_", " ")
     description = " ".join(
-        part for part in [concept.get("summary") or "", source.get("description") or "", *(row.get("extra") or [])] if part
+        part for part in [_teaches(concept), source.get("description") or "", *(row.get("extra") or [])] if part
     )
     return Resource(
         id=row["id"],

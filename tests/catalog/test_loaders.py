@@ -44,6 +44,16 @@ def test_metacademy_rows_join_concept_and_source():
     assert esl.concept == "ada_boost"
 
 
+def test_a_metacademy_resource_says_what_its_concept_teaches_in_plain_words():
+    resources = metacademy.load(SOURCES / "metacademy").resources
+    halting = next(r for r in resources if r.concept == "decidability")
+    assert "Prove that the halting problem is undecidable" in halting.description
+    ica = next(r for r in resources if r.concept == "independent_component_analysis")
+    assert "source separation example" in ica.description and "*" not in ica.description
+    bootstrap = next(r for r in resources if r.concept == "bootstrap").description
+    assert "maximum likelihood" in bootstrap and '":' not in bootstrap  # a "label":tag link reads as its label
+
+
 def test_default_catalog_merges_same_url_into_aliases():
     catalog = load_catalog(SOURCES)
     ids = [r.id for r in catalog.resources]
