@@ -70,6 +70,7 @@ class LearnerProfile(BaseModel):
     topics: dict[str, float] = Field(default_factory=dict)  # phrase -> interest weight (recent mentions weigh more)
     known_topics: list[str] = Field(default_factory=list)
     gaps: list[str] = Field(default_factory=list)  # things they said they do not understand yet
+    dropped_topics: list[str] = Field(default_factory=list)  # taken back ("it's MySQL, not Postgres"), until named again
     level: Level = "unknown"
     topic_levels: dict[str, Level] = Field(default_factory=dict)
     formats: dict[str, float] = Field(default_factory=dict)  # format -> weight; negative = the learner avoids it
@@ -113,6 +114,9 @@ class LearnerProfile(BaseModel):
         gone = known_lower | {d.lower() for d in delta.drop_topics}
         merged.known_topics = _dedupe(merged.known_topics + delta.known)
         merged.topics = {t: w for t, w in merged.topics.items() if t.lower() not in gone and w >= 0.05}
+        named_again = {t.lower() for t in delta.topics}
+        merged.dropped_topics = _dedupe([t for t in merged.dropped_topics if t.lower() not in named_again]
+                                        + [t for t in delta.drop_topics if t.lower() not in named_again])
         merged.gaps = _dedupe([g for g in merged.gaps if g.lower() not in known_lower] + delta.gaps)
         merged.goals = _dedupe(merged.goals + delta.goals)
         if delta.level is not None:

@@ -62,10 +62,12 @@ class FocusFinder:
         """`best_in_topic(topic)` is the similarity of the topic's best resource to this request; `linked` are the
         topics closest to the request by meaning (ranking/linking.py), closest first, with their similarity."""
         # What the learner already knows is not what they are asking for, however often it shows up in the hits.
-        known = set(profile.known_topics) - set(profile.current_topics())
+        # ... nor is what they took back ("it's MySQL, not Postgres"), however often the earlier messages say it.
+        known = (set(profile.known_topics) | set(profile.dropped_topics)) - set(profile.current_topics())
         votes = topic_votes(hits, known)
-        best = max((h.similarity for h in hits[:VOTERS]), default=0.0)
+        best = max((h.similarity for h in hits[:VOTERS] if not set(h.resource.topics) <= known), default=0.0)
         named = {t: profile.topics[t] for t in self._fits(profile.current_topics(), votes, best, best_in_topic)}
+        linked = [(t, s) for t, s in linked if t not in known]
         if linked and closeness:
             named = {t: w for t, w in named.items()
                      if _spelled_out(t, request) or closeness.get(t, 1.0) >= linked[0][1] - NAMED_MARGIN}

@@ -34,7 +34,7 @@ profiles = st.lists(deltas, max_size=5).map(
 
 # The profile fields each delta slot may change; every other field must come through a merge untouched.
 TOUCHES = {
-    "topics": {"topics"}, "drop_topics": {"topics"}, "known": {"known_topics", "topics", "gaps"}, "gaps": {"gaps"},
+    "topics": {"topics", "dropped_topics"}, "drop_topics": {"topics", "dropped_topics"}, "known": {"known_topics", "topics", "gaps"}, "gaps": {"gaps"},
     "goals": {"goals"}, "level": {"level"}, "formats": {"formats"}, "avoid_formats": {"formats"},
     "time_budget_minutes": {"time_budget_minutes"}, "device": {"device"}, "language": {"language"},
     "free_only": {"free_only"},
@@ -82,6 +82,9 @@ def test_a_later_stated_value_wins(profile, earlier, later):
     taken_back = lowered(later.known) | lowered(later.drop_topics)
     assert all(merged.topics[t] == 1.0 for t in later.topics if t.lower() not in taken_back)
     assert not taken_back & lowered(merged.topics)
+    named_again = lowered(later.topics)
+    assert lowered(later.drop_topics) - named_again <= lowered(merged.dropped_topics)
+    assert not named_again & lowered(merged.dropped_topics)
     assert not (lowered(later.known) - lowered(later.gaps)) & lowered(merged.gaps)
 
 

@@ -74,3 +74,11 @@ def test_inferred_topics_count_less_when_the_closest_topics_are_all_about_as_clo
     clear = finder.find(profile, hits, lambda t: 0.6, sharp, dict(sharp)).topics["Compilers"].confidence
     guess = finder.find(profile, hits, lambda t: 0.6, flat, dict(flat)).topics["Compilers"].confidence
     assert guess == pytest.approx(clear / 2, abs=0.01)
+
+
+def test_a_topic_taken_back_is_never_inferred_and_the_one_named_instead_stays():
+    profile = LearnerProfile(learner_id="a", topics={"MySQL": 1.0}, dropped_topics=["PostgreSQL"])
+    hits = [hit("p1", ["PostgreSQL"], 0.8), hit("p2", ["PostgreSQL"], 0.78), hit("m", ["MySQL"], 0.55)]
+    linked = [("PostgreSQL", 0.78), ("MySQL", 0.58), ("Databases", 0.52), ("NoSQL", 0.5), ("SQL", 0.48)]
+    focus = FocusFinder(GRAPH).find(profile, hits, lambda topic: 0.55, linked, dict(linked), "so mysql please")
+    assert "PostgreSQL" not in focus.topics and focus.topics["MySQL"].named
