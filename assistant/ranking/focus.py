@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from assistant.knowledge.graph import Concept, PrerequisiteGraph
 from assistant.profile.schema import LearnerProfile
@@ -24,6 +24,7 @@ CERTAINTY = 0.9  # no topic is ever certain: resources filed under several of th
 SECONDARY = 0.6  # inferred topics count less once the learner has named one that fits
 LINK_MARGIN = 0.08  # a linked topic this much less similar than the closest one counts for nothing
 LINK_TOPICS = 5  # linked topics considered
+NARROW = 10  # an inferred heading with more resources than this is a broader guess and counts less (sqrt of the ratio)
 FLAT_LINKING = 0.5  # the least share inferred topics keep when the closest topics are all about as close
 NAMED_MARGIN = 0.15  # a topic named only in lower case ("make", "processing", "icon") whose resources are this
 # much further from the request than the closest topic's is a word used in passing, not a subject asked for
@@ -45,6 +46,11 @@ def topic_votes(hits: Sequence[Candidate], ignore: set[str] = frozenset()) -> di
     return {t: v / top for t, v in votes.items()} if top > 0 else {}
 
 
+def _narrowness(topic: str, sizes: Mapping[str, int] | None) -> float:
+    size = (sizes or {}).get(topic, 0)
+    return min(1.0, (NARROW / size) ** 0.5) if size else 1.0
+
+
 class FocusFinder:
     """Turns the profile and the first retrieval hits into a Focus."""
 
@@ -58,9 +64,10 @@ class FocusFinder:
 
     def find(self, profile: LearnerProfile, hits: Sequence[Candidate], best_in_topic: Callable[[str], float],
              linked: Sequence[tuple[str, float]] = (), closeness: dict[str, float] | None = None,
-             request: str = "") -> Focus:
+             request: str = "", sizes: Mapping[str, int] | None = None) -> Focus:
         """`best_in_topic(topic)` is the similarity of the topic's best resource to this request; `linked` are the
-        topics closest to the request by meaning (ranking/linking.py), closest first, with their similarity."""
+        topics closest to the request by meaning (ranking/linking.py), closest first, with their similarity;
+        `sizes` the number of resources filed under each topic."""
         # What the learner already knows is not what they are asking for, however often it shows up in the hits.
         # ... nor is what they took back ("it's MySQL, not Postgres"), however often the earlier messages say it.
         known = (set(profile.known_topics) | set(profile.dropped_topics)) - set(profile.current_topics())
@@ -83,7 +90,9 @@ class FocusFinder:
             # 0.01) are a guess among many: what was inferred counts less than when one topic stands out.
             spread = (linked[0][1] - linked[LINK_TOPICS - 1][1]) / LINK_MARGIN
             inferred *= min(1.0, max(FLAT_LINKING, spread))
-        evidence = {t: TopicEvidence(round(CERTAINTY * inferred * v, 3), False)
+        # A description that lands on a broad heading ("Linux", "Python") rather than a narrow one ("Ansible") is a
+        # weaker guess: the broad heading's resources are about many things, most of them not this request.
+        evidence = {t: TopicEvidence(round(CERTAINTY * inferred * v * _narrowness(t, sizes), 3), False)
                     for t, v in scores.items() if v >= MIN_CONFIDENCE}
         for topic, weight in named.items():
             evidence[topic] = TopicEvidence(round(CERTAINTY * max(weight, votes.get(topic, 0.0)), 3), True)

@@ -22,8 +22,9 @@ class TopicCentroids:
             for topic in resource.topics:
                 members[topic].append(i)
         self.topics = [t for t, rows in members.items() if len(rows) >= MIN_RESOURCES]
+        self.sizes = {t: len(rows) for t, rows in members.items()}  # how broad each topic is
         if not self.topics or not len(embeddings):
-            self.topics, self.directions = [], np.zeros((0, 0), dtype=np.float32)
+            self.topics, self.directions, self.sizes = [], np.zeros((0, 0), dtype=np.float32), {}
             return
         directions = np.stack([embeddings[members[t]].mean(axis=0) for t in self.topics]).astype(np.float32)
         self.directions = directions / np.maximum(np.linalg.norm(directions, axis=1, keepdims=True), 1e-9)

@@ -150,7 +150,8 @@ class HybridRecommender:
         candidates = [_candidate(h) for h in hits]
         linked = self.linker.link(vector) if self.linker is not None else []
         closeness = self.linker.similarity(vector) if self.linker is not None else None
-        focus = self.finder.find(profile, candidates, best_in_topic, linked, closeness, " ".join(request.messages[-3:]))
+        focus = self.finder.find(profile, candidates, best_in_topic, linked, closeness, " ".join(request.messages[-3:]),
+                                 self.linker.sizes if self.linker is not None else None)
         seen = {c.resource.id for c in candidates}
         for extra in self._expand(query, vector, dropped, focus, excluded):
             if extra.resource.id not in seen:

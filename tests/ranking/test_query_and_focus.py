@@ -82,3 +82,10 @@ def test_a_topic_taken_back_is_never_inferred_and_the_one_named_instead_stays():
     linked = [("PostgreSQL", 0.78), ("MySQL", 0.58), ("Databases", 0.52), ("NoSQL", 0.5), ("SQL", 0.48)]
     focus = FocusFinder(GRAPH).find(profile, hits, lambda topic: 0.55, linked, dict(linked), "so mysql please")
     assert "PostgreSQL" not in focus.topics and focus.topics["MySQL"].named
+
+
+def test_a_broad_heading_inferred_from_a_description_counts_less_than_a_narrow_one():
+    profile = LearnerProfile(learner_id="a")
+    hits = [hit("l", ["Linux"], 0.7), hit("a", ["Ansible"], 0.7)]
+    focus = FocusFinder(GRAPH).find(profile, hits, lambda t: 0.7, sizes={"Linux": 160, "Ansible": 6})
+    assert focus.topics["Linux"].confidence == pytest.approx(focus.topics["Ansible"].confidence / 4, abs=0.01)
