@@ -47,6 +47,7 @@ def topic_votes(hits: Sequence[Candidate], ignore: set[str] = frozenset()) -> di
 
 
 def _narrowness(topic: str, sizes: Mapping[str, int] | None) -> float:
+    """1 for a heading of NARROW resources or fewer, less for broader ones (unknown size: 1)."""
     size = (sizes or {}).get(topic, 0)
     return min(1.0, (NARROW / size) ** 0.5) if size else 1.0
 
@@ -83,7 +84,7 @@ class FocusFinder:
         if linked:
             # A topic both the hits and the meaning point to beats one that only one of them does.
             closest = linked[0][1]
-            link = {t: max(0.0, 1.0 - (closest - s) / LINK_MARGIN) for t, s in linked[:LINK_TOPICS] if t not in known}
+            link = {t: max(0.0, 1.0 - (closest - s) / LINK_MARGIN) for t, s in linked[:LINK_TOPICS]}
             scores = {t: (votes.get(t, 0.0) + link.get(t, 0.0)) / 2 for t in votes.keys() | link.keys()}
         if len(linked) >= LINK_TOPICS:
             # Topics nearly as close as each other by meaning ("Programming", "Assembly", "Compiler Design" within
