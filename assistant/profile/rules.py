@@ -44,7 +44,8 @@ _CLAUSE = re.compile(r"(?:[^.;!?。；！？，,\s]|\s(?!(?:and|but|so)\s+(?:i|w
 _WISH = re.compile(
     r"(?<![a-z'])(?:want|wanna|would like|i'?d like|looking for|look for|prefer|preferably|ideally|rather|any|anything|"
     r"something|some|recommend|suggest|need|please|is there|are there|got any|know of|should i|can i|could i|point me|"
-    r"give me|show me|best|good|great|worth|ideal|perfect|nice|help|helps|fine|ok|okay|i (?:really )?like|love|enjoy|favou?rite|suits?|works? for me|for me|learner|"
+    r"give me|show me|best|good|great|worth|ideal|perfect|nice|help|helps|fine|ok|okay|i (?:really )?like|love|enjoy|"
+    r"favou?rite|suits?|works? for me|for me|learner|"
     r"if you have|if possible|if there|only|mostly|mainly|usually|tend to|while i|during|on my|commute|commuting|"
     r"drive|driving|walk|gym|instead|more of|find)(?![a-z])"
     r"|想|要|希望|有没有|有什么|推荐|求|找|最好|喜欢|偏好|适合|吗|请|给我|比较|可以|能不能|更", re.I)
