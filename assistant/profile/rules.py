@@ -14,10 +14,11 @@ from assistant.profile.schema import ProfileDelta
 _FORMAT_WORDS: dict[str, str] = {
     r"books?|e-?books?|reading|read a lot|textbooks?|(?:rather|prefer to|like to|love to|want to|something to|stuff to) read|"
     r"written (?:guides?|tutorials?|explanations?)|reference (?:docs|documentation|manuals?)|"
-    r"kindle|e-?reader|read (?:it )?offline|print (?:it |them )?out|printable|scribble|"
+    r"kindle|e-?reader|read (?:it )?offline|print (?:it |them )?out|printable|scribble|something written|"
+    r"written (?:stuff|material|text|things)|in writing|text (?:pls|please|only)|"
     r"書|书籍?|电子书|教材|阅读": "book",
     r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|recorded (?:\w+ )?(?:lectures?|talks?)|"
-    r"lecture recordings?|"
+    r"lecture recordings?|recorded (?:\w+ )?(?:lessons?|sessions?|classes)|"
     r"conference talks?|see (?:it|them|someone) (?:done|do it)|someone on screen|视频|影片|看视频": "video",
     r"courses?|moocs?|classes|(?<!recorded )lectures?(?! recordings?)|课程|网课|公开课": "course",
     r"podcasts?|listen(?:ing)?|audio|in my ears?|播客|音频|听(?!说|过|人说)": "podcast",
@@ -36,7 +37,11 @@ _NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|n
 _NOT_A_FORMAT = re.compile(r"(?:my|our|the|this|next) (?:\w+ ){0,2}(?:class(?:es)?|courses?|lectures?)\b|"
                            r"(?:before|when|until) (?:an?|my|the) (?:\w+ ){0,2}(?:class|course)\b|"
                            r"(?:university|college|school) course|"
-                           r"(?:(?:the )?(?:exercises|problems) )?(?:on|with) (?:pen and )?paper|pen and paper", re.I)
+                           r"(?:(?:the )?(?:exercises|problems) )?(?:on|with) (?:pen and )?paper|pen and paper|"
+                           # what others swear by is theirs: "my friend swears by youtube but I prefer books"
+                           r"(?:people|everyone|everybody|friends?|colleagues?|co-?workers?|classmates?|teammates?|"
+                           r"同事|朋友|别人|大家|同学)(?![a-z])[^.,;!?，。；！？]{0,25}?(?:keep (?:telling|saying)|swears? by|"
+                           r"recommend\w*|suggest\w*|推荐|安利)(?:(?! but )[^.;!?，。；！？])*", re.I)
 # A format word is a wish only in a clause that asks or states a habit ("any podcasts?", "I'd rather read", "videos
 # if you have them"); in a story or another sense it is not ("saw a video of...", "podcasts keep mentioning X",
 # "anybody could be listening in", "a line between two classes").
@@ -48,8 +53,10 @@ _WISH = re.compile(
     r"favou?rite|suits?|works? for me|for me|learner|"
     r"if you have|if possible|if there|only|mostly|mainly|usually|tend to|while i|during|on my|commute|commuting|"
     r"drive|driving|walk|gym|instead|more of|find)(?![a-z])"
-    r"|想|要|希望|有没有|有什么|推荐|求|找|最好|喜欢|偏好|适合|吗|请|给我|比较|可以|能不能|更", re.I)
+    r"|想|要|希望|有没有|有什么|推荐|求|找|最好|喜欢|偏好|适合|吗|请|给我|比较|可以|能不能|更|就行|就好|也行", re.I)
 _FRAGMENT_WORDS = 4
+# A short clause with a subject is a statement ("I can write code"), not a bare wish ("videos please").
+_FIRST_PERSON = re.compile(r"(?<![a-z'])(?:i|we|i'?m|i'?ve)(?![a-z'])", re.I)
 
 
 # The format as the subject of a report ("podcasts keep mentioning X") is a story, not a description of a wish.
@@ -62,13 +69,18 @@ _LEAD = re.compile(r"a|an|some|more|few|short|small|little|quick|simple|free|goo
 
 
 def _wished(text: str, start: int, end: int) -> bool:
-    """The format word at text[start:end] is wished for: its clause asks or states a habit, is a bare fragment
-    ("videos.", "books please") or opens with the format ("small exercises where I fix broken code")."""
+    """The format word at text[start:end] is wished for: its clause asks or states a habit, is a bare fragment that
+    opens or (nearly) ends with it ("videos.", "or do hands-on labs") or opens with the format ("small exercises...")."""
     clause = next((m for m in _CLAUSE.finditer(text) if m.start() <= start < m.end()), None)
     if clause is None:
         return True
     words, lead = clause.group(0).split(), text[clause.start():start].split()
-    if len(words) <= _FRAGMENT_WORDS or _CJK.search(clause.group(0)) and len(clause.group(0).strip()) <= 8:
+    if _CJK.search(clause.group(0)):
+        fragment = len(words) <= _FRAGMENT_WORDS or len(clause.group(0).strip()) <= 8
+    else:
+        fragment = (len(words) <= _FRAGMENT_WORDS and not _FIRST_PERSON.search(clause.group(0))
+                    and (not lead or len(text[end:clause.end()].split()) <= 1))
+    if fragment:
         return True
     if all(_LEAD.fullmatch(w) for w in lead) and not _REPORTED.match(text[end:clause.end()]):
         return True
@@ -81,21 +93,28 @@ _DISLIKED_AFTER = re.compile(r"^[^.,;!?，。；！？]{0,40}?\b(?:(?:just |real
                              r"(?:are|is) not for me|(?:aren'?t|isn'?t) for me|lose me|"
                              r"makes? me (?:car|motion |sea)?sick|makes? me (?:sleepy|dizzy|nauseous)|gives? me headaches?|"
                              r"(?:isn'?t|is not|ain'?t) (?:going to|gonna) happen)"
-                             r"|^[^，。；！？]{0,6}?(?:太枯燥|枯燥|看不下去|没意思|不适合我|就不用了|不用了|不需要|就算了|免了)", re.I)
+                             r"|^[^，。；！？]{0,6}?(?:太枯燥|枯燥|看不下去|看不进去|容易走神|走神|犯困|坐不住|没意思|不适合我|就不用了|不用了|不需要|就算了|免了)", re.I)
 
 _LEVELS: list[tuple[str, str]] = [
     (r"grad(?:uate)?[- ]level|grad(?:uate)? textbooks?|advanced|expert|experienced|senior|deep[- ]dives?|professional|"
      r"(?:doing|during|in) (?:a|my) (?:masters|master'?s|phd|ph\.d\.?)|rigorous is fine|no hand[- ]?holding|"
      r"no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
+     r"i teach (?:[\w-]+ ){0,3}(?:at|in) (?:uni|university|college)|don'?t dumb (?:it|this|things) down|proofs are welcome|"
      r"高级|资深", "advanced"),
     (r"intermediate|mid[- ]level|some experience|skip (?:the )?(?:absolute[- ]|total[- ])?beginner|"
      r"i'?ve (?:shipped|built|made|written) (?:a couple|a few|several|a handful|some|two|three)|"
      r"already (?:write|know|use) basic|not (?:a |an )?(?:total |complete |absolute )?(?:beginner|newbie|novice)|"
-     r"know (?:some|the basics)|a bit of experience|past hello world|"
-     r"know [\w+#.]+(?: [\w+#.]+)? (?:pretty|quite|fairly|reasonably) well|"
+     r"know (?:some|the basics)|a bit of experience|past hello world|(?:not|n'?t|no longer) new to|"
+     r"not (?:starting )?(?:from|at) (?:zero|scratch|nothing|square one)|not baby steps|"
+     r"(?:i'?m|i am) (?:already |pretty |quite |fairly |reasonably )?(?:ok|okay|fine|comfortable|solid|decent|confident) "
+     r"(?:with|at|in)\b(?! (?:either|any|anything|that|this|it|both|whatever|videos?|books?|reading|watching|english|"
+     r"chinese|free|paid|long|short)\b)|"
+     r"skip (?:the |all the |any )?[^.,;!?]{0,30}?(?:chapters?|basics|intro\w*|fundamentals)|"
+     r"(?:did|done|went through|finished|completed|graduated from) (?:a |an |one of those |the )?[^.,;!?]{0,20}bootcamp|"
+     r"know [\w+#.]+(?: [\w+#.]+)? (?:(?:pretty|quite|fairly|reasonably) well|decently|well)|"
      r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the basics|beyond the basics|"
      r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,6}(?:已经会|没问题)", "intermediate"),
-    (r"beginner|new to|never (?:really |actually |ever )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
+    (r"beg+in+er|new to|never (?:really |actually |ever )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
      r"made|built)|haven'?t (?:touched|used|done|studied) [\w ]{1,20}? since|total novice|novice|"
      r"from scratch|from the (?:very )?(?:basics|beginning|ground up)|go easy on me|be gentle|"
      r"zero (?:experience|background|knowledge|eye|idea|clue)|(?:only|just) (?:done|taken|had) (?:an? )?intro|"
@@ -103,9 +122,14 @@ _LEVELS: list[tuple[str, str]] = [
      r"(?:completely|totally|all) (?:gone|forgotten)|forgot(?:ten)? (?:it all|everything)|"
      r"(?:daughter|son|kids?|child(?:ren)?|nephew|niece)\b[^.?!]{0,15}\b(?:is|are|aged?) (?:[4-9]|1[0-2])\b|"
      r"just start|get started|getting started|no experience|first time|complete newbie|newbie|"
+     r"start(?:ing)? (?:from|at) (?:zero|nothing|square one)|from (?:zero|nothing)\b|barely (?:know|used|touched|understand)|"
+     r"hardly know|(?:couldn'?t|can'?t) (?:even )?write (?:a )?hello world|day one for me|"
+     r"(?:neither|none|nobody) [^.,;!?]{0,25}? ever (?:programmed|coded)|go gently|(?:a|one) single intro|"
+     r"only ever (?:copied|pasted|copy[- ]?pasted)|"
      r"(?:not|never been) a (?:programmer|coder|developer)|non-?programmer|no (?:coding|programming) background|"
      r"入门|零基础|初学|新手|新人|小白|从头|从基础|从零|没接触过|没有接触过|从没接触|"
-     r"基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会", "beginner"),
+     r"基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会|从来?没[^，。；！？]{0,4}?(?:做|用|写|学|碰|接触)过|"
+     r"完全没[^，。；！？]{0,2}?(?:做|用|写|学|碰)过", "beginner"),
 ]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -124,6 +148,9 @@ _MINUTES = re.compile(
     r"(?P<unit>minutes?|mins?|hours?|hrs?|h\b|分钟|小时|钟头)(?P<half> and a half|半)?",
     re.I,
 )
+# A length refused or told ("no 2 hour video", "the talk runs for 50 minutes") is not the learner's time.
+_NOT_A_BUDGET = re.compile(r"(?<![a-z])(?:no|not|never|hate|avoid|takes?|took|lasts?|runs?|ran)\s+(?:an?\s+|more\s+|for\s+)?"
+                           r"(?:about\s+|like\s+|over\s+|almost\s+)?$", re.I)
 _HALF_HOUR = re.compile(r"half an? hour|(?<![一两二三四五六七八九十个])半(?:个)?(?:小时|钟头)", re.I)
 _QUARTER_HOUR = re.compile(r"(?P<three>three[- ])?quarters? (?:of an|an) hour|一刻钟", re.I)
 _DEVICES = [(r"\b(?:phone|mobile|smartphone|iphone|android phone|on the go)\b|手机", "phone"),
@@ -134,7 +161,7 @@ _FREE = re.compile(r"\bfree\b|no money|can'?t (?:pay|afford)|no budget|免费", 
 # "I know some Ruby", "experienced C++ developer", "coming from Java", "我会 Python".
 _KNOWN = re.compile(
     r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|"
-    r"i'?m an?(?= [^.,;!?]{1,30}? (?:developer|dev|programmer|engineer)\b)|i'?m (?:good|fluent|comfortable) (?:at|with|in)|"
+    r"i'?m an?(?= [^.,;!?]{1,30}? (?:developer|dev|programmer|engineer)\b)|i'?m (?:already )?(?:good|fluent|comfortable|ok|okay|fine|solid|decent|confident) (?:at|with|in)|"
     r"familiar with|coming from|i (?:already )?(?:use|used|learned|learnt|studied|work with|write)|"
     r"(?:experienced|senior|professional|seasoned)(?:\s+(?:with|in|at))?|years of|"
     r"i(?:'?ve| have)? (?:build|built|make|made|write|wrote|written|code|coded|program|programmed|ship|shipped|develop|"
@@ -144,6 +171,9 @@ _KNOWN = re.compile(
     r"\s+(?P<what>[^.,;!?]+?)"
     r"(?=\s+(?:developer|programmer|engineer|dev|coder|dba|admin|and|but|so|already|for|well|very|every|all|"
     r"at work|daily)\b|[.,;!?]|$)"
+    # "plain nets and backprop I'm already fine with": what is known comes first.
+    r"|(?P<before>[^.,;!?]{2,60}?)\s+(?:i'?m|i am)\s+(?:already\s+|pretty\s+|quite\s+)?"
+    r"(?:fine|comfortable|ok|okay|good|solid|familiar)\s+with(?:\s+already)?(?=\s*[.,;!?]|$)"
     r"|(?:我会|我学过|我懂|我熟悉|熟悉|学过)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
 )
@@ -164,8 +194,9 @@ _DROPS = re.compile(
     r"alternatives? to|other than)\s+(?:the\s+)?"
     r"(?P<what>[^.,;!?]+?)(?=\s+(?:part|stuff|bit|thing|idea|anymore|for now|for that|for this)\b|[.,;!?]|$)"
     r"|(?P<heavy>\b[\w.+#-]+) (?:feels|seems|looks|is) (?:like )?(?:way |far |much )?(?:too (?:much|heavy|big)|overkill)"
-    # "it's Ember, not Backbone", "the modern Angular please, not the old AngularJS", "gulp got replaced last year"
-    rf"|[,;—–-]\s*not\s+(?:the\s+)?(?:old\s+|legacy\s+|older\s+)?(?P<not>{_NAME}(?: {_NAME})?)"
+    # "it's Ember, not Backbone", "...over ssh. NOT terraform", "the modern Angular please, not the old AngularJS",
+    # "gulp got replaced last year"
+    rf"|(?:[,;—–.!?-]|^)\s*not\s+(?:the\s+)?(?:old\s+|legacy\s+|older\s+)?(?P<not>{_NAME}(?: {_NAME})?)"
     r"|(?P<replaced>\b[\w.+#-]+) (?:got|was|has been|is being|is getting) (?:replaced|dropped|retired)"
     r"|(?:不学|不想学|不要学|放弃)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
@@ -205,7 +236,7 @@ def _formats(text: str) -> tuple[list[str], list[str]]:
     masked = _NOT_A_FORMAT.sub(" ", text)
     for pattern, fmt in _FORMAT_WORDS.items():
         for match in re.finditer(rf"(?<![a-z])(?:{pattern})(?![a-z])", masked, re.I):
-            before = masked[max(0, match.start() - 24):match.start()].lower()
+            before = masked[max(0, match.start() - 40):match.start()].lower()
             # "X over Y" / "X rather than Y": Y is the one not wanted.
             negated = (re.search(rf"(?<![a-z]){_NEGATION}(?![a-z])[^.,;:!?，。；！？–—]*$", before.split(" - ")[-1])
                        or _DISLIKED_AFTER.search(masked[match.end():]))
@@ -218,6 +249,10 @@ def _formats(text: str) -> tuple[list[str], list[str]]:
     # "video courses" is a wish for videos, not for the course format as such.
     if "video" in liked and "course" in liked and re.search(r"video (?:courses?|lectures?)|recorded (?:\w+ )?lectures?|"
                                                             r"视频课程", text, re.I):
+        liked.remove("course")
+    # Lectures one watches are videos; a lecture is a course only when nothing says how it is given.
+    elif "video" in liked and "course" in liked and not re.search(r"(?<![a-z])(?:courses?|moocs?|classes|课程|网课)(?![a-z])",
+                                                                  masked, re.I):
         liked.remove("course")
     return liked, disliked
 
@@ -267,7 +302,7 @@ def _minutes(text: str) -> int | None:
         return 30
     if quarter := _QUARTER_HOUR.search(text):
         return 45 if quarter.group("three") else 15
-    match = _MINUTES.search(text)
+    match = next((m for m in _MINUTES.finditer(text) if not _NOT_A_BUDGET.search(text[:m.start()])), None)
     if not match:
         return None
     raw = match.group("num").lower()

@@ -270,3 +270,59 @@ def test_chinese_numerals_of_any_size_give_the_budget(message, minutes):
 def test_more_ways_of_stating_formats(message, liked, avoided):
     p = extract(message)
     assert sorted(p.formats) == sorted(liked) and p.avoid_formats == avoided
+
+
+@pytest.mark.parametrize("message, level", [
+    ("I'm not new to backend work, I maintain two services", "intermediate"),
+    ("graph theory basics I'm fine with, so not from zero", "intermediate"),
+    ("I'm comfortable with SQL joins already", "intermediate"),
+    ("finished a data bootcamp last year and built a dashboard since", "intermediate"),
+    ("skip the 'what is a variable' chapters please", "intermediate"),
+    ("I teach statistics at university and want a rigorous treatment", "advanced"),
+    ("please don't dumb it down", "advanced"),
+    ("total begginer here", "beginner"),
+    ("on the coding side I'm starting from nothing", "beginner"),
+    ("I barely know how a for loop works", "beginner"),
+    ("none of my team has ever programmed", "beginner"),
+    ("数据库我从来没学过", "beginner"),
+    ("I'm fine with videos", None),
+])
+def test_levels_stated_by_what_the_learner_is_at_ease_with_or_lacks(message, level):
+    assert extract(message).level == level
+
+
+def test_what_the_learner_is_at_ease_with_is_known_either_way_round():
+    matcher = TopicMatcher(["Linear Algebra", "Calculus", "Haskell"])
+    assert extract("Calculus and Linear Algebra I'm comfortable with", matcher).known == ["Calculus", "Linear Algebra"]
+    assert extract("I'm ok with Haskell, so skip the intro", matcher).known == ["Haskell"]
+
+
+@pytest.mark.parametrize("message, liked, avoided", [
+    ("my coworkers swear by youtube but I prefer books", ["book"], []),
+    ("朋友都推荐看视频，但我还是想要书", ["book"], []),
+    ("Java 的书就行，视频我看着容易走神", ["book"], ["video"]),
+    ("recorded lessons where I can see it being done", ["video"], []),
+    ("university lectures I can watch on my own time, the slides alone are hopeless", ["video"], []),
+    ("something written, please", ["book"], []),
+    ("I can write code but the theory is a mystery to me", [], []),
+    ("our ML course uses scikit-learn", [], []),
+    ("I never get past chapter two of any textbook, so videos", ["video"], ["book"]),
+])
+def test_formats_others_recommend_or_statements_about_oneself_are_not_wishes(message, liked, avoided):
+    p = extract(message)
+    assert sorted(p.formats) == sorted(liked) and p.avoid_formats == avoided
+
+
+@pytest.mark.parametrize("message, minutes", [
+    ("tutorials please, no 3 hour videos. about 20 min at a time is what I have", 20),
+    ("the course runs for 12 hours, I have 45 minutes a day", 45),
+    ("no 2 hour lectures please", None),
+])
+def test_a_length_refused_or_told_is_not_the_budget(message, minutes):
+    assert extract(message).time_budget_minutes == minutes
+
+
+def test_a_name_refused_at_the_start_of_a_sentence_is_taken_back():
+    p = extract("I want the agentless tool that pushes config over ssh. NOT Terraform, nothing gets created.",
+                TopicMatcher(["Terraform", "Ansible"]))
+    assert p.drop_topics == ["Terraform"] and "Terraform" not in p.topics
