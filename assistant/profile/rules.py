@@ -23,14 +23,15 @@ _FORMAT_WORDS: dict[str, str] = {
     r"courses?|moocs?|classes|(?<!recorded )lectures?(?! recordings?)|课程|网课|公开课": "course",
     r"podcasts?|listen(?:ing)?|audio|in my ears?|播客|音频|听(?!说|过|人说)": "podcast",
     r"interactive|hands[- ]on|(?:code|coding|typing|type|practi[sc]e|exercises?|run) [^.,;!?]{0,25}in the browser|"
-    r"practi[sc]e|(?<!with )(?<!and )exercises|write code|coding exercises|playground|"
+    r"practi[sc]e|(?<!with )(?<!and )exercises|write code|coding exercises|playground|learn\w* (?:best |better )?by doing|"
     r"type (?:the |real )?commands|poke (?:at|around)|"
     r"交互|互动|动手|练习": "interactive",
     r"papers?|论文": "paper",
 }
 # Words that turn the format after them into one to avoid ("no videos", "rather than videos").
 _NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|never|instead of|rather than|than|over|"
-             r"skip|fall asleep|falls asleep|zone out|zoned out|(?:don'?t|do not) do well|retain nothing|can'?t stand|"
+             r"skip|fall asleep|falls asleep|zone out|zoned out|(?:don'?t|do not) do well|retain (?:nothing|anything|much) from|"
+             r"retain nothing|can'?t stand|"
              r"tired of|sick of|"
              r"不要|不想|别|不喜欢|讨厌|不爱)")
 # A class/lecture as the learner's situation ("for my statistics class") is not a format wish.
@@ -52,7 +53,7 @@ _WISH = re.compile(
     r"give me|show me|best|good|great|worth|ideal|perfect|nice|help|helps|fine|ok|okay|i (?:really )?like|love|enjoy|"
     r"favou?rite|suits?|works? for me|for me|learner|"
     r"if you have|if possible|if there|only|mostly|mainly|usually|tend to|while i|during|on my|commute|commuting|"
-    r"drive|driving|walk|gym|instead|more of|find)(?![a-z])"
+    r"drive|driving|walk|gym|instead|more of|find|learn\w* (?:best |better )?by)(?![a-z])"
     r"|想|要|希望|有没有|有什么|推荐|求|找|最好|喜欢|偏好|适合|吗|请|给我|比较|可以|能不能|更|就行|就好|也行", re.I)
 _FRAGMENT_WORDS = 4
 # A short clause with a subject is a statement ("I can write code"), not a bare wish ("videos please").
@@ -88,11 +89,11 @@ def _wished(text: str, start: int, end: int) -> bool:
 
 
 # A dislike stated after the format: "textbooks put me to sleep", "books just don't work for me".
-_DISLIKED_AFTER = re.compile(r"^[^.,;!?，。；！？]{0,40}?\b(?:(?:just |really |never )?(?:don'?t|doesn'?t|do not|does not|never) "
+_DISLIKED_AFTER = re.compile(r"^[^.,;!?，。；！？]{0,60}?\b(?:(?:just |really |never )?(?:don'?t|doesn'?t|do not|does not|never) "
                              r"(?:work|click|stick)(?: for me)?|puts? me to sleep|bores? me|(?:are|is) (?:too )?(?:boring|dull)|"
                              r"(?:are|is) not for me|(?:aren'?t|isn'?t) for me|lose me|"
                              r"makes? me (?:car|motion |sea)?sick|makes? me (?:sleepy|dizzy|nauseous)|gives? me headaches?|"
-                             r"(?:isn'?t|is not|ain'?t) (?:going to|gonna) happen)"
+                             r"(?:isn'?t|is not|ain'?t) (?:going to|gonna) happen|(?:is|are) (?:out|off the table)\b)"
                              r"|^[^，。；！？]{0,6}?(?:太枯燥|枯燥|看不下去|看不进去|容易走神|走神|犯困|坐不住|没意思|不适合我|就不用了|不用了|不需要|就算了|免了)", re.I)
 
 _LEVELS: list[tuple[str, str]] = [
@@ -125,7 +126,8 @@ _LEVELS: list[tuple[str, str]] = [
      r"start(?:ing)? (?:from|at) (?:zero|nothing|square one)|from (?:zero|nothing)\b|barely (?:know|used|touched|understand)|"
      r"hardly know|(?:couldn'?t|can'?t) (?:even )?write (?:a )?hello world|day one for me|"
      r"(?:neither|none|nobody) [^.,;!?]{0,25}? ever (?:programmed|coded)|go gently|(?:a|one) single intro|"
-     r"only ever (?:copied|pasted|copy[- ]?pasted)|"
+     r"only ever (?:copied|pasted|copy[- ]?pasted)|know [^.,;!?]{1,30}? and (?:that'?s|thats) (?:about )?it|"
+     r"(?:copy|copied|copying|paste|pasted|pasting) [^.,;!?]{0,30}?(?:snippets|answers) |without understanding|"
      r"(?:not|never been) a (?:programmer|coder|developer)|non-?programmer|no (?:coding|programming) background|"
      r"入门|零基础|初学|新手|新人|小白|从头|从基础|从零|没接触过|没有接触过|从没接触|"
      r"基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会|从来?没[^，。；！？]{0,4}?(?:做|用|写|学|碰|接触)过|"
@@ -297,6 +299,19 @@ def _number(raw: str) -> float | None:
     return _NUMBER_WORDS.get(raw)
 
 
+# "the train leaves at 7:10 and gets in at 7:50": two clock times close together are a span of time.
+_CLOCK_SPAN = re.compile(r"(?<![\d:])(?P<h1>[01]?\d|2[0-3])[:：](?P<m1>[0-5]\d)(?!\d)[^.;!?。；！？\d]{1,40}?"
+                         r"(?<![\d:])(?P<h2>[01]?\d|2[0-3])[:：](?P<m2>[0-5]\d)(?!\d)")
+
+
+def _clock_span(text: str) -> int | None:
+    match = _CLOCK_SPAN.search(text)
+    if not match:
+        return None
+    minutes = (int(match["h2"]) * 60 + int(match["m2"])) - (int(match["h1"]) * 60 + int(match["m1"]))
+    return minutes if 5 <= minutes <= 240 else None
+
+
 def _minutes(text: str) -> int | None:
     if _HALF_HOUR.search(text):
         return 30
@@ -304,7 +319,7 @@ def _minutes(text: str) -> int | None:
         return 45 if quarter.group("three") else 15
     match = next((m for m in _MINUTES.finditer(text) if not _NOT_A_BUDGET.search(text[:m.start()])), None)
     if not match:
-        return None
+        return _clock_span(text)
     raw = match.group("num").lower()
     value = 0.5 if raw.startswith("half") else _number(raw)
     value = 1 if value is None else value

@@ -326,3 +326,26 @@ def test_a_name_refused_at_the_start_of_a_sentence_is_taken_back():
     p = extract("I want the agentless tool that pushes config over ssh. NOT Terraform, nothing gets created.",
                 TopicMatcher(["Terraform", "Ansible"]))
     assert p.drop_topics == ["Terraform"] and "Terraform" not in p.topics
+
+
+@pytest.mark.parametrize("message, liked, avoided", [
+    ("I bike an hour each way, so screens and pages are out. Something to listen to?", ["podcast"], []),
+    ("I learn by doing; reading three chapters before typing a single line never works for me", ["interactive"], ["book"]),
+    ("I can't retain anything from just reading, so hands-on please", ["interactive"], ["book"]),
+])
+def test_habits_and_refusals_said_in_passing(message, liked, avoided):
+    p = extract(message)
+    assert sorted(p.formats) == sorted(liked) and sorted(p.avoid_formats) == sorted(avoided)
+
+
+@pytest.mark.parametrize("message, level", [
+    ("I know git add and commit and that's about it", "beginner"),
+    ("so far I've been copying snippets off forums into my config", "beginner"),
+])
+def test_what_little_the_learner_knows_makes_a_beginner(message, level):
+    assert extract(message).level == level
+
+
+def test_two_clock_times_close_together_are_the_budget():
+    assert extract("My bus leaves at 8:05 and gets in at 8:35, that's when I study").time_budget_minutes == 30
+    assert extract("I work from 9:00 until 17:30").time_budget_minutes is None
