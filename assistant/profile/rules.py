@@ -36,7 +36,11 @@ _NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|n
              r"不要|不想|别|不喜欢|讨厌|不爱)")
 # A class/lecture as the learner's situation ("for my statistics class") is not a format wish.
 _NOT_A_FORMAT = re.compile(r"(?:my|our|the|this|next) (?:\w+ ){0,2}(?:class(?:es)?|courses?|lectures?)\b|"
-                           r"(?:before|when|until) (?:an?|my|the) (?:\w+ ){0,2}(?:class|course)\b|"
+                           r"(?:before|when|until|between|after|during) (?:(?:an?|my|the|two) )?(?:\w+ ){0,2}"
+                           r"(?:class(?:es)?|courses?|lectures?)\b|"
+                           # a course taken is experience: "did a basic python course last year"
+                           r"(?:did|took|taken|done|finished|completed|passed|failed) (?:an?|one|two|some) (?:\w+ ){0,3}"
+                           r"(?:class(?:es)?|courses?|moocs?)\b|"
                            r"(?:university|college|school) course|"
                            r"(?:(?:the )?(?:exercises|problems) )?(?:on|with) (?:pen and )?paper|pen and paper|"
                            # what others swear by is theirs: "my friend swears by youtube but I prefer books"
@@ -162,16 +166,20 @@ _FREE = re.compile(r"\bfree\b|no money|can'?t (?:pay|afford)|no budget|免费", 
 
 # "I know some Ruby", "experienced C++ developer", "coming from Java", "我会 Python".
 _KNOWN = re.compile(
+    # "I'm comfortable with PCA and linear algebra already": the whole list is known.
+    r"(?:i'?m|i am) (?:already |pretty |quite )?(?:comfortable|fine|ok|okay|solid|familiar|good) (?:with|at|in) "
+    r"(?P<ease>[^.,;!?]+?)(?=\s+(?:already|too|as well|so|but|though)\b|[.,;!?]|$)|"
     r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|"
     r"i'?m an?(?= [^.,;!?]{1,30}? (?:developer|dev|programmer|engineer)\b)|i'?m (?:already )?(?:good|fluent|comfortable|ok|okay|fine|solid|decent|confident) (?:at|with|in)|"
     r"familiar with|coming from|i (?:already )?(?:use|used|learned|learnt|studied|work with|write)|"
     r"(?:experienced|senior|professional|seasoned)(?:\s+(?:with|in|at))?|years of|"
     r"i(?:'?ve| have)? (?:build|built|make|made|write|wrote|written|code|coded|program|programmed|ship|shipped|develop|"
     r"developed) (?:[\w-]+ ){0,4}?(?:with|in|using)|"
-    r"i(?:'?ve| have)? (?:only |just )?(?:done|taken|had|did) (?:an? )?"
+    r"(?:i(?:'?ve| have)? )?(?:only |just )?(?:done|taken|had|did|took|finished|completed) (?:an? )?"
     r"(?:intro|introductory|beginner|basic)(?: to| in)?)"
     r"\s+(?P<what>[^.,;!?]+?)"
     r"(?=\s+(?:developer|programmer|engineer|dev|coder|dba|admin|and|but|so|already|for|well|very|every|all|"
+    r"reasonably|fairly|pretty|quite|from|at uni|in school|last|since|"
     r"at work|daily)\b|[.,;!?]|$)"
     # "plain nets and backprop I'm already fine with": what is known comes first.
     r"|(?P<before>[^.,;!?]{2,60}?)\s+(?:i'?m|i am)\s+(?:already\s+|pretty\s+|quite\s+)?"
@@ -200,6 +208,8 @@ _DROPS = re.compile(
     # "gulp got replaced last year"
     rf"|(?:[,;—–.!?-]|^)\s*not\s+(?:the\s+)?(?:old\s+|legacy\s+|older\s+)?(?P<not>{_NAME}(?: {_NAME})?)"
     r"|(?P<replaced>\b[\w.+#-]+) (?:got|was|has been|is being|is getting) (?:replaced|dropped|retired)"
+    r"|(?P<wrong>\b[\w.+#-]+(?: [\w.+#-]+){0,2}) (?:is|are|was|were) (?:the |a )?(?:wrong|not the right|not a good) "
+    r"(?:tool|choice|approach|model|method|fit)"
     r"|(?:不学|不想学|不要学|放弃)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
 )

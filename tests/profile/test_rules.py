@@ -349,3 +349,20 @@ def test_what_little_the_learner_knows_makes_a_beginner(message, level):
 def test_two_clock_times_close_together_are_the_budget():
     assert extract("My bus leaves at 8:05 and gets in at 8:35, that's when I study").time_budget_minutes == 30
     assert extract("I work from 9:00 until 17:30").time_budget_minutes is None
+
+
+def test_a_course_already_taken_is_experience_not_a_format_wish():
+    p = extract("did an intro python course last year and now I want to get good at pandas",
+                TopicMatcher(["Python", "Pandas"]))
+    assert p.formats == [] and p.known == ["Python"] and p.topics == ["Pandas"]
+    assert extract("I have gaps between lectures that I'd like to use").formats == []
+
+
+def test_a_tool_called_the_wrong_one_is_taken_back():
+    p = extract("my tutor says k-means is the wrong tool for this", TopicMatcher(["k-means"]))
+    assert p.drop_topics == ["k-means"] and p.topics == []
+
+
+def test_everything_the_learner_is_comfortable_with_is_known():
+    p = extract("I'm comfortable with Calculus and Linear Algebra already.", TopicMatcher(["Calculus", "Linear Algebra"]))
+    assert sorted(p.known) == ["Calculus", "Linear Algebra"] and p.topics == []
