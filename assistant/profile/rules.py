@@ -30,8 +30,8 @@ _FORMAT_WORDS: dict[str, str] = {
 }
 # Words that turn the format after them into one to avoid ("no videos", "rather than videos").
 _NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|never|instead of|rather than|than|over|"
-             r"skip|fall asleep|falls asleep|zone out|zoned out|(?:don'?t|do not) do well|retain (?:nothing|anything|much) from|"
-             r"retain nothing|can'?t stand|"
+             r"skip|fall asleep|falls asleep|zone out|zoned out|(?:don'?t|do not) do well|"
+             r"retain (?:nothing|anything|much)(?: from)?|can'?t stand|"
              r"tired of|sick of|"
              r"不要|不想|别|不喜欢|讨厌|不爱)")
 # A class/lecture as the learner's situation ("for my statistics class") is not a format wish.
@@ -167,10 +167,11 @@ _FREE = re.compile(r"\bfree\b|no money|can'?t (?:pay|afford)|no budget|免费", 
 # "I know some Ruby", "experienced C++ developer", "coming from Java", "我会 Python".
 _KNOWN = re.compile(
     # "I'm comfortable with PCA and linear algebra already": the whole list is known.
-    r"(?:i'?m|i am) (?:already |pretty |quite )?(?:comfortable|fine|ok|okay|solid|familiar|good) (?:with|at|in) "
+    r"(?:i'?m|i am) (?:already |pretty |quite )?(?:comfortable|fine|ok|okay|solid|familiar|good|fluent|decent|confident) "
+    r"(?:with|at|in) "
     r"(?P<ease>[^.,;!?]+?)(?=\s+(?:already|too|as well|so|but|though)\b|[.,;!?]|$)|"
     r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|"
-    r"i'?m an?(?= [^.,;!?]{1,30}? (?:developer|dev|programmer|engineer)\b)|i'?m (?:already )?(?:good|fluent|comfortable|ok|okay|fine|solid|decent|confident) (?:at|with|in)|"
+    r"i'?m an?(?= [^.,;!?]{1,30}? (?:developer|dev|programmer|engineer)\b)|"
     r"familiar with|coming from|i (?:already )?(?:use|used|learned|learnt|studied|work with|write)|"
     r"(?:experienced|senior|professional|seasoned)(?:\s+(?:with|in|at))?|years of|"
     r"i(?:'?ve| have)? (?:build|built|make|made|write|wrote|written|code|coded|program|programmed|ship|shipped|develop|"
@@ -242,6 +243,10 @@ def _phrases(text: str) -> list[str]:
     return parts
 
 
+_VIDEO_COURSE = re.compile(r"video (?:courses?|lectures?)|recorded (?:\w+ )?lectures?|视频课程", re.I)
+_COURSE_WORD = re.compile(r"(?<![a-z])(?:courses?|moocs?|classes|课程|网课)(?![a-z])", re.I)
+
+
 def _formats(text: str) -> tuple[list[str], list[str]]:
     liked: list[str] = []
     disliked: list[str] = []
@@ -258,13 +263,9 @@ def _formats(text: str) -> tuple[list[str], list[str]]:
             if fmt not in target:
                 target.append(fmt)
     liked = [f for f in liked if f not in disliked]
-    # "video courses" is a wish for videos, not for the course format as such.
-    if "video" in liked and "course" in liked and re.search(r"video (?:courses?|lectures?)|recorded (?:\w+ )?lectures?|"
-                                                            r"视频课程", text, re.I):
-        liked.remove("course")
-    # Lectures one watches are videos; a lecture is a course only when nothing says how it is given.
-    elif "video" in liked and "course" in liked and not re.search(r"(?<![a-z])(?:courses?|moocs?|classes|课程|网课)(?![a-z])",
-                                                                  masked, re.I):
+    # "video courses" is a wish for videos, not for the course format as such; lectures one watches are videos too
+    # (a lecture is a course only when nothing says how it is given).
+    if "video" in liked and "course" in liked and (_VIDEO_COURSE.search(text) or not _COURSE_WORD.search(masked)):
         liked.remove("course")
     return liked, disliked
 
