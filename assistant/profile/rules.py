@@ -164,11 +164,11 @@ _DEVICES = [(r"\b(?:phone|mobile|smartphone|iphone|android phone|on the go)\b|�
             (r"\b(?:laptop|desktop|pc|workstation)\b|电脑|笔记本电脑", "desktop")]
 _FREE = re.compile(r"\bfree\b|no money|can'?t (?:pay|afford)|no budget|免费", re.I)
 
+_AT_EASE = r"(?:comfortable|fine|ok|okay|solid|familiar|good|fluent|decent|confident)"  # "I'm ... with X"
 # "I know some Ruby", "experienced C++ developer", "coming from Java", "我会 Python".
 _KNOWN = re.compile(
     # "I'm comfortable with PCA and linear algebra already": the whole list is known.
-    r"(?:i'?m|i am) (?:already |pretty |quite )?(?:comfortable|fine|ok|okay|solid|familiar|good|fluent|decent|confident) "
-    r"(?:with|at|in) "
+    rf"(?:i'?m|i am) (?:already |pretty |quite )?{_AT_EASE} (?:with|at|in) "
     r"(?P<ease>[^.,;!?]+?)(?=\s+(?:already|too|as well|so|but|though)\b|[.,;!?]|$)|"
     r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|"
     r"i'?m an?(?= [^.,;!?]{1,30}? (?:developer|dev|programmer|engineer)\b)|"
@@ -184,7 +184,7 @@ _KNOWN = re.compile(
     r"at work|daily)\b|[.,;!?]|$)"
     # "plain nets and backprop I'm already fine with": what is known comes first.
     r"|(?P<before>[^.,;!?]{2,60}?)\s+(?:i'?m|i am)\s+(?:already\s+|pretty\s+|quite\s+)?"
-    r"(?:fine|comfortable|ok|okay|good|solid|familiar)\s+with(?:\s+already)?(?=\s*[.,;!?]|$)"
+    rf"{_AT_EASE}\s+with(?:\s+already)?(?=\s*[.,;!?]|$)"
     r"|(?:我会|我学过|我懂|我熟悉|熟悉|学过)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
 )
