@@ -27,7 +27,7 @@ class TurnContext(BaseModel):
 
 FactKind = Literal[
     "topic", "concept", "prerequisite", "format", "language", "level", "length", "device", "free", "collaborative",
-    "similar_liked", "content", "excluded", "author", "duration", "marked_level", "only_format", "title_words",
+    "similar_liked", "content", "excluded", "author", "duration", "marked_level", "only_format", "title_words", "site",
 ]
 
 

@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.catalog.dedupe import url_key
+from assistant.catalog.schema import Resource
 from assistant.explain.check import SENTENCE_ENDS, Evidence, lasting_problems, problems
 from assistant.explain.facts import record_facts, render, render_all
 from assistant.explain.phrasing import phrasings
@@ -127,8 +129,8 @@ def _title_words(title: str, others: list[str], subjects: set[str]) -> str | Non
 
 def _distinction(rec: Recommendation, group: list[Recommendation], everyone: list[Recommendation],
                  subjects: set[str]) -> Fact | None:
-    """A fact only this item of a group with the same reason has: the list's only item of its format, or words of its
-    title no other in the group has (their lengths, when known, already differ)."""
+    """A fact only this item of a group with the same reason has: the list's only item of its format, words of its
+    title no other in the group has, or its site (their lengths, when known, already differ)."""
     formats = [r.resource.resource_type for r in everyone]
     if formats.count(rec.resource.resource_type) == 1 and rec.resource.resource_type in ENGLISH.format_nouns:
         return Fact(kind="only_format", values={"format": rec.resource.resource_type}, learner_specific=False)
@@ -136,7 +138,14 @@ def _distinction(rec: Recommendation, group: list[Recommendation], everyone: lis
     words = _title_words(rec.resource.title, others, subjects)
     if words:
         return Fact(kind="title_words", values={"words": words}, learner_specific=False)
+    site = _site(rec.resource)
+    if site and all(_site(r.resource) != site for r in group if r is not rec):  # same title, other sites
+        return Fact(kind="site", values={"site": site}, learner_specific=False)
     return None
+
+
+def _site(resource: Resource) -> str:
+    return url_key(str(resource.url)).split("/")[0]
 
 
 def template_reason(facts: list[str], language: str) -> str:

@@ -35,14 +35,35 @@ def _initials(title: str) -> str:
     return "".join(word[0] for word in re.split(r"[\s\-]+", _PARENTHESES.sub("", title)) if word).upper()
 
 
+# "The F measure (F1 score or F score) is ...", "... also known as steepest descent": other names a summary gives.
+_NAMED_AS = re.compile(r"(?:also (?:known as|called)|a\.k\.a\.?|often referred to as|or simply)\s+(?:the\s+)?"
+                       r"(?P<name>[\w-]+(?: [\w-]+){0,3})", re.I)
+
+
+def _other_names(concept: Concept) -> list[str]:
+    """Names of two or more words (or with a digit) the summary gives the concept besides its title."""
+    names = [m.group("name") for m in _NAMED_AS.finditer(concept.summary[:300])]
+    opening = re.match(rf"\s*(?:the |an? )?{re.escape(concept.title)}s?\s*\(([^)]{{3,60}})\)", concept.summary, re.I)
+    if opening:
+        names += [n.strip() for n in re.split(r",|\bor\b", opening.group(1))
+                  if n.strip() and not _NAMED_AS.search(n)]  # "(often referred to as X)" gave X above
+    return [n for n in names if (" " in n or any(ch.isdigit() for ch in n)) and not _ABBREVIATION.fullmatch(f"({n})")]
+
+
 def concept_aliases(concepts: list[Concept]) -> dict[str, str]:
-    """Abbreviations used in the summaries ("(PCA)") -> the concept title whose initials spell them."""
+    """Abbreviations used in the summaries ("(PCA)") -> the concept title whose initials spell them; other names a
+    summary gives ("F1 score") -> its concept."""
     used = {m.group(1) for c in concepts for m in _ABBREVIATION.finditer(c.summary)}
     aliases: dict[str, str] = {}
     for concept in sorted(concepts, key=lambda c: len(c.title)):  # the plainest title wins an abbreviation
         initials = _initials(concept.title)
         if len(initials) >= 2 and initials in used and initials not in aliases:
             aliases[initials] = concept.title
+    titles = {normalise(c.title) for c in concepts}
+    for concept in concepts:
+        for name in _other_names(concept):
+            if normalise(name) not in titles:
+                aliases.setdefault(name.lower(), concept.title)
     return aliases
 
 

@@ -53,6 +53,7 @@ TABLE = Locale(
         ("marked_level", True, ""): "it is marked {level_word} level",
         ("only_format", True, ""): "it is {format_noun}, the only one in this list",
         ("title_words", True, ""): "its title names {words}",
+        ("site", True, ""): "it is on {site}",
     },
     reason_subjects=("It", "This resource", "This one", "This"),
     reason_predicates={

@@ -51,6 +51,7 @@ TABLE = Locale(
         ("marked_level", True, ""): "它标注为{level_word}水平",
         ("only_format", True, ""): "它是这份列表里唯一的{format_noun}",
         ("title_words", True, ""): "它的标题写着{words}",
+        ("site", True, ""): "它在 {site} 上",
     },
     reason_subjects=("它", "这份资源", "这个资源"),
     reason_predicates={

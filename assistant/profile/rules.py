@@ -24,7 +24,7 @@ _FORMAT_WORDS: dict[str, str] = {
     r"podcasts?|listen(?:ing)?|audio|in my ears?|播客|音频|听(?!说|过|人说)": "podcast",
     r"interactive|hands[- ]on|(?:code|coding|typing|type|practi[sc]e|exercises?|run) [^.,;!?]{0,25}in the browser|"
     r"practi[sc]e|(?<!with )(?<!and )exercises|write code|coding exercises|playground|learn\w* (?:best |better )?by doing|"
-    r"type (?:the |real )?commands|poke (?:at|around)|"
+    r"type (?:the |real )?commands|poke (?:at|around)|click around|"
     r"交互|互动|动手|练习": "interactive",
     r"papers?|论文": "paper",
 }
@@ -32,7 +32,7 @@ _FORMAT_WORDS: dict[str, str] = {
 _NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|never|instead of|rather than|than|over|"
              r"skip|fall asleep|falls asleep|zone out|zoned out|(?:don'?t|do not) do well|"
              r"retain (?:nothing|anything|much)(?: from)?|can'?t stand|"
-             r"tired of|sick of|"
+             r"tired of|sick of|scrap|scratch|ditch|forget about|"
              r"不要|不想|别|不喜欢|讨厌|不爱)")
 # A class/lecture as the learner's situation ("for my statistics class") is not a format wish.
 _NOT_A_FORMAT = re.compile(r"(?:my|our|the|this|next) (?:\w+ ){0,2}(?:class(?:es)?|courses?|lectures?)\b|"
@@ -94,21 +94,24 @@ def _wished(text: str, start: int, end: int) -> bool:
 
 # A dislike stated after the format: "textbooks put me to sleep", "books just don't work for me".
 _DISLIKED_AFTER = re.compile(r"^[^.,;!?，。；！？]{0,60}?\b(?:(?:just |really |never )?(?:don'?t|doesn'?t|do not|does not|never) "
-                             r"(?:work|click|stick)(?: for me)?|puts? me to sleep|bores? me|(?:are|is) (?:too )?(?:boring|dull)|"
+                             r"(?:work|click|stick)(?: for me)?|(?:isn'?t|is not|aren'?t|are not) (?:really )?clicking|"
+                             r"makes? my eyes glaze|puts? me to sleep|bores? me|(?:are|is) (?:too )?(?:boring|dull)|"
                              r"(?:are|is) not for me|(?:aren'?t|isn'?t) for me|lose me|"
                              r"makes? me (?:car|motion |sea)?sick|makes? me (?:sleepy|dizzy|nauseous)|gives? me headaches?|"
                              r"(?:isn'?t|is not|ain'?t) (?:going to|gonna) happen|(?:is|are) (?:out|off the table)\b)"
                              r"|^[^，。；！？]{0,6}?(?:太枯燥|枯燥|看不下去|看不进去|容易走神|走神|犯困|坐不住|没意思|不适合我|就不用了|不用了|不需要|就算了|免了)", re.I)
 
 _LEVELS: list[tuple[str, str]] = [
-    (r"grad(?:uate)?[- ]level|grad(?:uate)? textbooks?|advanced|expert|experienced|senior|deep[- ]dives?|professional|"
+    (r"grad(?:uate)?[- ]level|grad(?:uate)? textbooks?|advanced|expert|experienced|(?<!to )senior|deep[- ]dives?|professional|"
+     r"proof[- ]heavy|(?:anything|stuff|something|books?|material) that holds? (?:my|your) hand|"
      r"(?:doing|during|in) (?:a|my) (?:masters|master'?s|phd|ph\.d\.?)|rigorous is fine|no hand[- ]?holding|"
      r"no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
      r"i teach (?:[\w-]+ ){0,3}(?:at|in) (?:uni|university|college)|don'?t dumb (?:it|this|things) down|proofs are welcome|"
      r"高级|资深", "advanced"),
     (r"intermediate|mid[- ]level|some experience|skip (?:the )?(?:absolute[- ]|total[- ])?beginner|"
      r"i'?ve (?:shipped|built|made|written) (?:a couple|a few|several|a handful|some|two|three)|"
-     r"already (?:write|know|use) basic|not (?:a |an )?(?:total |complete |absolute )?(?:beginner|newbie|novice)|"
+     r"already (?:write|know|use) basic|not[- ](?:a[- ]|an[- ])?(?:total[- ]|complete[- ]|absolute[- ])?(?:beginner|newbie|novice)|"
+     r"not (?:totally |completely |entirely )?clueless|"
      r"know (?:some|the basics)|a bit of experience|past hello world|(?:not|n'?t|no longer) new to|"
      r"not (?:starting )?(?:from|at) (?:zero|scratch|nothing|square one)|not baby steps|"
      r"(?:i'?m|i am) (?:already |pretty |quite |fairly |reasonably )?(?:ok|okay|fine|comfortable|solid|decent|confident) "
@@ -118,12 +121,14 @@ _LEVELS: list[tuple[str, str]] = [
      r"(?:did|done|went through|finished|completed|graduated from) (?:a |an |one of those |the )?[^.,;!?]{0,20}bootcamp|"
      r"know [\w+#.]+(?: [\w+#.]+)? (?:(?:pretty|quite|fairly|reasonably) well|decently|well)|"
      r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the basics|beyond the basics|"
-     r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,6}(?:已经会|没问题)", "intermediate"),
+     r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,4}还记得|基础[^，。；！？]{0,6}(?:已经会|没问题)", "intermediate"),
     (r"beg+in+er|new to|never (?:really |actually |ever )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
-     r"made|built)|haven'?t (?:touched|used|done|studied) [\w ]{1,20}? since|total novice|novice|"
+     r"made|built|opened|installed|run|ran)|haven'?t (?:touched|used|done|studied) [\w ]{1,20}? since|total novice|novice|"
      r"from scratch|from the (?:very )?(?:basics|beginning|ground up)|go easy on me|be gentle|"
      r"zero (?:experience|background|knowledge|eye|idea|clue)|(?:only|just) (?:done|taken|had) (?:an? )?intro|"
      r"freshman|first[- ]year (?:student|undergrad)|junior (?:dev|developer|engineer|programmer)|\w+ months in\b|"
+     r"months into (?:my|a|the) (?:first|new)|not (?:very |really |at all )?(?:techy|technical|tech[- ]savvy)|"
+     r"(?:complete|total|a) mystery|"
      r"(?:completely|totally|all) (?:gone|forgotten)|forgot(?:ten)? (?:it all|everything)|"
      r"(?:daughter|son|kids?|child(?:ren)?|nephew|niece)\b[^.?!]{0,15}\b(?:is|are|aged?) (?:[4-9]|1[0-2])\b|"
      r"just start|get started|getting started|no experience|first time|complete newbie|newbie|"
@@ -135,7 +140,7 @@ _LEVELS: list[tuple[str, str]] = [
      r"(?:not|never been) a (?:programmer|coder|developer)|non-?programmer|no (?:coding|programming) background|"
      r"入门|零基础|初学|新手|新人|小白|从头|从基础|从零|没接触过|没有接触过|从没接触|"
      r"基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会|从来?没[^，。；！？]{0,4}?(?:做|用|写|学|碰|接触)过|"
-     r"完全没[^，。；！？]{0,2}?(?:做|用|写|学|碰)过", "beginner"),
+     r"完全没[^，。；！？]{0,2}?(?:做|用|写|学|碰)过|一点(?:都|也)不会|完全不会", "beginner"),
 ]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -157,7 +162,7 @@ _MINUTES = re.compile(
 # A length refused or told ("no 2 hour video", "the talk runs for 50 minutes") is not the learner's time.
 _NOT_A_BUDGET = re.compile(r"(?<![a-z])(?:no|not|never|hate|avoid|takes?|took|lasts?|runs?|ran)\s+(?:an?\s+|more\s+|for\s+)?"
                            r"(?:about\s+|like\s+|over\s+|almost\s+)?$", re.I)
-_HALF_HOUR = re.compile(r"half an? hour|(?<![一两二三四五六七八九十个])半(?:个)?(?:小时|钟头)", re.I)
+_HALF_HOUR = re.compile(r"half an? hour|half[- ]hour|(?<![一两二三四五六七八九十个])半(?:个)?(?:小时|钟头)", re.I)
 _QUARTER_HOUR = re.compile(r"(?P<three>three[- ])?quarters? (?:of an|an) hour|一刻钟", re.I)
 _DEVICES = [(r"\b(?:phone|mobile|smartphone|iphone|android phone|on the go)\b|手机", "phone"),
             (r"\b(?:tablet|ipad)\b|平板", "tablet"),
@@ -168,7 +173,10 @@ _AT_EASE = r"(?:comfortable|fine|ok|okay|solid|familiar|good|fluent|decent|confi
 # "I know some Ruby", "experienced C++ developer", "coming from Java", "我会 Python".
 _KNOWN = re.compile(
     # "I'm comfortable with PCA and linear algebra already": the whole list is known.
-    rf"(?:i'?m|i am) (?:already |pretty |quite )?{_AT_EASE} (?:with|at|in) "
+    # ", very comfortable with Kalman filters": the same without a subject, only where a clause starts ("not" cannot).
+    rf"(?:(?:i'?m|i am) (?:already |pretty |quite )?{_AT_EASE}|"
+    r"(?:^|(?<=[,;:(] ))(?:already |very |really |quite |pretty |fairly )?(?:comfortable|fluent|confident|at home)) "
+    r"(?:with|at|in) "
     r"(?P<ease>[^.,;!?]+?)(?=\s+(?:already|too|as well|so|but|though)\b|[.,;!?]|$)|"
     r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|"
     r"i'?m an?(?= [^.,;!?]{1,30}? (?:developer|dev|programmer|engineer)\b)|"
@@ -188,6 +196,23 @@ _KNOWN = re.compile(
     r"|(?:我会|我学过|我懂|我熟悉|熟悉|学过)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
 )
+# The learner's background told as a story: "I've only ever written Java", "my whole background is javascript",
+# "react dev here", "I've been on C++ for ages", "写了五年 C++", "我一直写 Java 后端". What it names is known, not asked for.
+_BACKGROUND = re.compile(
+    r"(?:i(?:'?ve| have)? (?:only |mostly |also |just |already )?(?:ever )?(?:written|wrote|done|did|do|coded in|"
+    r"been (?:writing|doing|coding in|using|working (?:with|in)|on))|"
+    r"i (?:only|also|mostly) know|(?:my|whose) (?:whole |entire |main )?background is(?: in)?|i come from)"
+    r"(?: (?:a bit of|a little|some|mostly|only|plain|embedded|modern|old|multithreaded))?"
+    r"\s+(?P<what>[^.,;!?]+?)(?=\s+(?:and (?:i|it|that|now|then)|but|so|for|at|since|every|all|in|on|already|"
+    r"last|before|back|code|apps?|scripts?|stuff|mostly|daily|professionally|nothing)\b|[.,;!?]|$)"
+    r"|(?:^|[.!?]\s+)(?P<role>[\w.+#-]+(?: [\w.+#-]+)?) (?:dev|developer|hacker|programmer|engineer)s? (?:here|for)\b"
+    r"|i(?:'?ve| have)? (?:shipped|built|made|written|write|wrote|maintain(?:ed)?) (?:a few |some |several |many )?"
+    r"(?P<made>[\w.+#-]+) (?:apps?|code|services?|projects?|sites?|websites?|games?|scripts?|simulations?|backends?)\b"
+    r"|(?:写了|用了|做了|写过)(?:[一两三四五六七八九十好几多]+年)?\s*(?P<zh>[A-Za-z][A-Za-z0-9+#.\-]*)"
+    r"|(?P<zh_before>[A-Za-z][A-Za-z0-9+#.\-]*)\s*(?:写了|用了|做了)[一两三四五六七八九十好几多]+年"
+    r"|(?:一直|平时|平常|工作)[^，。；！？]{0,14}?(?:写|用|做)\s*(?P<zh_always>[A-Za-z][A-Za-z0-9+#.\-]*)",
+    re.I,
+)
 # "never understood Bayes' rule", "I don't know what a decision tree is", "不懂概率论".
 _GAPS = re.compile(
     r"(?:never (?:really )?(?:understood|understand|learned|learnt|got|studied)|"
@@ -204,10 +229,22 @@ _DROPS = re.compile(
     r"rather than|without (?:having to )?(?:learn(?:ing)?|us(?:e|ing)|touch(?:ing)?)|(?:don'?t|do not) want to (?:learn|use)|"
     r"alternatives? to|other than)\s+(?:the\s+)?"
     r"(?P<what>[^.,;!?]+?)(?=\s+(?:part|stuff|bit|thing|idea|anymore|for now|for that|for this)\b|[.,;!?]|$)"
-    r"|(?P<heavy>\b[\w.+#-]+) (?:feels|seems|looks|is) (?:like )?(?:way |far |much )?(?:too (?:much|heavy|big)|overkill)"
+    r"|(?P<heavy>\b[\w.+#-]+) (?:feels|felt|seems|seemed|looks|looked|is|was) (?:like )?(?:way |far |much )?"
+    r"(?:too (?:much|heavy|big)|overkill)"
+    # what is being left ("moving our Android code from Java to Kotlin", "从 Vue 迁到 React") or only compared with
+    # ("python-ish syntax", "friendlier than raw assembly", "compared to Java")
+    r"|(?:mov|migrat|switch|port|transition|go|went)\w*\b[^.,;!?]{0,30}?\b(?:from|off) (?P<from>[\w.+#-]+(?: [\w.+#-]+)?) "
+    r"(?:to|onto)\b"
+    r"|(?P<ish>\b[\w.+#]+)-ish\b|compared (?:to|with) (?P<compared>[\w.+#-]+)"
+    r"|(?:friendlier|easier|simpler|nicer|lighter|safer|faster) than (?:raw |plain )?(?P<than>[\w.+#-]+)"
+    r"|tried (?P<tried>[\w.+#-]+(?: and [\w.+#-]+)?)\b[^.;!?]{0,40}?(?:too much|overkill|boilerplate|ceremony|heavy|"
+    r"hated|didn'?t like|gave me)"
+    r"|从\s*(?P<zh_from>[A-Za-z][A-Za-z0-9+#.\-]*)\s*(?:迁|转|换|切)"
     # "it's Ember, not Backbone", "...over ssh. NOT terraform", "the modern Angular please, not the old AngularJS",
     # "gulp got replaced last year"
-    rf"|(?:[,;—–.!?-]|^)\s*not\s+(?:the\s+)?(?:old\s+|legacy\s+|older\s+)?(?P<not>{_NAME}(?: {_NAME})?)"
+    rf"|(?:[,;—–.!?(-]|^|it'?s|its|that'?s)\s*not\s+(?!(?:through|via|with|using|in|at|on|for)\b)(?:the\s+)?(?:old\s+|legacy\s+|older\s+)?(?P<not>{_NAME}(?: {_NAME})?)"
+    # "..., not through some python library"
+    rf"|\bnot (?:through|via|with|using|in) (?:some |a |an |the |any )?(?P<through>{_NAME})"
     r"|(?P<replaced>\b[\w.+#-]+) (?:got|was|has been|is being|is getting) (?:replaced|dropped|retired)"
     r"|(?P<wrong>\b[\w.+#-]+(?: [\w.+#-]+){0,2}) (?:is|are|was|were) (?:the |a )?(?:wrong|not the right|not a good) "
     r"(?:tool|choice|approach|model|method|fit)"
@@ -243,7 +280,7 @@ def _phrases(text: str) -> list[str]:
     return parts
 
 
-_VIDEO_COURSE = re.compile(r"video (?:courses?|lectures?)|recorded (?:\w+ )?lectures?|视频课程", re.I)
+_VIDEO_COURSE = re.compile(r"video (?:[\w-]+ )?(?:courses?|lectures?)|recorded (?:\w+ )?lectures?|视频课程", re.I)
 _COURSE_WORD = re.compile(r"(?<![a-z])(?:courses?|moocs?|classes|课程|网课)(?![a-z])", re.I)
 
 
@@ -373,16 +410,23 @@ def extract(message: str, topic_matcher: Callable[[str], list[str]] | None = Non
     liked, disliked = _formats(message)
     language = asked_language(message)
     device = next((dev for pattern, dev in _DEVICES if re.search(pattern, message, re.I)), None)
-    known, gaps, drops = _spans(_KNOWN, message), _spans(_GAPS, message), _spans(_DROPS, message)
+    known, background = _spans(_KNOWN, message), _spans(_BACKGROUND, message)
+    gaps, drops = _spans(_GAPS, message), _spans(_DROPS, message)
     topics = topic_matcher(message) if topic_matcher else []
     if topic_matcher:
         # Name what is known, missing or taken back in the catalog's words, and keep it out of the targets.
         # Known and dropped things only count when they are catalog topics: "I write code" is not a subject.
         # "I build iOS apps in Swift every day and want Swift podcasts": named again, it is also what they want.
-        again = {t.lower() for t in topic_matcher(_outside(_KNOWN, message))}
+        again = {t.lower() for t in topic_matcher(_outside(_BACKGROUND, _outside(_KNOWN, message)))}
         known = [t for phrase in known for t in topic_matcher(phrase) if t.lower() not in again]
+        background = [t for phrase in background for t in topic_matcher(phrase) if t.lower() not in again]
         gaps = [t for phrase in gaps for t in (topic_matcher(phrase) or [phrase])]
         drops = [t for phrase in drops for t in topic_matcher(phrase)]
+        # "I've written Haskell for years, so skip the basics": a background and nothing else named is what they
+        # want to go deeper into.
+        if not [t for t in topics if t.lower() not in {p.lower() for p in known + background + gaps + drops}]:
+            background = []
+    known += [t for t in background if t not in known]
     aside = {p.lower() for p in known + gaps + drops}
     topics = [t for t in topics if t.lower() not in aside]
     return ProfileDelta(

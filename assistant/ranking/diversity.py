@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from assistant.catalog.dedupe import url_key
 from assistant.ranking.fusion import Ranked
 from assistant.ranking.types import Focus
 
@@ -49,13 +50,16 @@ def mmr(ranked: Sequence[Ranked], k: int, trade_off: float, chosen: Sequence[Ran
 
 def one_per_work(ranked: Sequence[Ranked]) -> list[Ranked]:
     """The best-scored copy of each work: the catalog lists some books twice (a PDF and an HTML edition at other
-    addresses, same title and author), and one list showing both says nothing new about the second."""
-    seen: set[tuple[str, str]] = set()
+    addresses, same title and author; or, without an author, on the same site), and one list showing both says
+    nothing new about the second."""
+    seen: set[tuple[str, ...]] = set()
     kept = []
     for r in ranked:
         resource = r.candidate.resource
-        key = (" ".join(resource.title.lower().split()), " ".join((resource.authors or "").lower().split()))
-        if key[1] and key in seen:
+        # Untitled-by-author copies only match on one site: "Learn JavaScript" names two different sites' tutorials.
+        maker = " ".join((resource.authors or "").lower().split()) or f"@{url_key(str(resource.url)).split('/')[0]}"
+        key = (" ".join(resource.title.lower().split()), maker, resource.section or "")
+        if key in seen:
             continue
         seen.add(key)
         kept.append(r)

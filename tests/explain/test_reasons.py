@@ -160,3 +160,14 @@ def test_a_model_sentence_said_of_an_earlier_item_is_followed_by_what_sets_this_
     assert reasons[0].text == "It covers Rust, which you asked for."
     assert reasons[1].text == "It covers Rust, which you asked for. It is made by Jim Blandy."
     assert not problems(reasons[1].text, Evidence(reasons[1].facts, recs[1].resource, "en", reasons[1].grounds))
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_two_items_with_the_same_title_on_different_sites_are_told_apart_by_their_site(language):
+    recs = [_same(1, "Learn JavaScript", "interactive"), _same(2, "Learn JavaScript", "interactive")]
+    recs[1] = recs[1].model_copy(update={"resource": recs[1].resource.model_copy(
+        update={"url": "https://learnjavascript.example/start"})})
+    reasons = ReasonWriter(drafter=None).write(recs, language)
+    assert len({r.text for r in reasons}) == 2
+    assert "rust.example" in reasons[0].text and "learnjavascript.example" in reasons[1].text
+    assert all(not problems(r.text, Evidence(r.facts, rec.resource, language, r.grounds)) for r, rec in zip(reasons, recs))

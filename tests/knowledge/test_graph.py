@@ -38,3 +38,12 @@ def test_aliases_need_the_initials_and_a_use_in_some_summary():
                 Concept("x", "mixture of experts", "an abbreviation nobody uses")]
     assert concept_aliases(concepts) == {"PCA": "principal component analysis"}
 
+
+
+def test_other_names_a_summary_gives_are_aliases_too():
+    concepts = [Concept("f", "F measure", "The F measure (F1 score or F score) is a measure of accuracy."),
+                Concept("gd", "gradient descent", "Gradient descent, also known as steepest descent, follows..."),
+                Concept("bv", "bias-variance decomposition", "It (often referred to as the bias-variance tradeoff) ...")]
+    assert concept_aliases(concepts) == {"f1 score": "F measure", "f score": "F measure",
+                                         "steepest descent": "gradient descent",
+                                         "bias-variance tradeoff": "bias-variance decomposition"}

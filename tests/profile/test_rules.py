@@ -366,3 +366,85 @@ def test_a_tool_called_the_wrong_one_is_taken_back():
 def test_everything_the_learner_is_comfortable_with_is_known():
     p = extract("I'm comfortable with Calculus and Linear Algebra already.", TopicMatcher(["Calculus", "Linear Algebra"]))
     assert sorted(p.known) == ["Calculus", "Linear Algebra"] and p.topics == []
+
+
+def test_comfortable_with_at_the_start_of_a_clause_needs_no_subject_but_not_comfortable_is_no_knowledge():
+    matcher = TopicMatcher(["Kalman filter", "particle filter"])
+    p = extract("PhD in control theory, very comfortable with Kalman filter. I want the particle filter", matcher)
+    assert p.known == ["Kalman filter"] and p.topics == ["particle filter"]
+    assert extract("I'm not comfortable with Kalman filter yet", matcher).known == []
+
+
+@pytest.mark.parametrize("message, liked, avoided", [
+    ("I need it on video, reading the textbook on my own just isnt clicking", ["video"], ["book"]),
+    ("Reading docs makes my eyes glaze over; a video course I can follow would be best", ["video"], ["book"]),
+    ("Short video crash courses suit me", ["video"], []),
+    ("actually no, scrap the videos. books would be far more useful", ["book"], ["video"]),
+    ("I need to click around on my own, not watch somebody else do it", ["interactive"], ["video"]),
+])
+def test_formats_turned_down_by_how_they_feel_or_taken_back(message, liked, avoided):
+    p = extract(message)
+    assert p.formats == liked and p.avoid_formats == avoided
+
+
+@pytest.mark.parametrize("message, level", [
+    ("Eight months into my first developer job, no idea how people go from junior to senior", "beginner"),
+    ("I already know grep, so the not-total-beginner level is fine", "intermediate"),
+    ("I've tweaked loaders before so I'm not clueless", "intermediate"),
+    ("should mention I'm not techy at all", "beginner"),
+    ("partial derivatives are a complete mystery to me", "beginner"),
+    ("I've never opened a notebook myself", "beginner"),
+    ("基础语法还记得，就是不熟练", "intermediate"),
+    ("HTML 和 CSS 一点都不会", "beginner"),
+    ("Dense, proof-heavy texts are fine, so skip anything that holds my hand", "advanced"),
+])
+def test_levels_stated_by_how_far_along_the_learner_is(message, level):
+    assert extract(message).level == level
+
+
+def test_a_half_hour_is_thirty_minutes():
+    assert extract("I get a half-hour lunch break").time_budget_minutes == 30
+
+
+@pytest.mark.parametrize("message, known", [
+    ("I've only ever written Java and a little Python, nothing functional like Rust", ["Java", "Python"]),
+    ("literally never seen cobol, my whole background is javascript", ["JavaScript"]),
+    ("react dev here, we're migrating our app to Android", ["React"]),
+    ("I've been writing multithreaded C++ for HPC simulations for about a decade. Rust?", ["C++"]),
+    ("写了五年 C++，最近想转 Rust", ["C++"]),
+    ("我一直写 Java 后端，Android 这块完全是新手", ["Java"]),
+])
+def test_a_background_told_as_a_story_is_known_not_asked_for(message, known):
+    matcher = TopicMatcher(["Java", "Python", "JavaScript", "React", "C++", "Rust", "Android", "COBOL"])
+    p = extract(message, matcher)
+    assert p.known == known and not set(known) & set(p.topics)
+
+
+@pytest.mark.parametrize("message, dropped", [
+    ("We're moving our Android code from Java to Kotlin", ["Java"]),
+    ("I want to learn Nim, python-ish syntax", ["Python"]),
+    ("something friendlier than raw assembly", ["Assembly"]),
+    ("Tried React, found it way too much boilerplate", ["React"]),
+    ("Django looked like overkill for three endpoints", ["Django"]),
+    ("团队要从 Vue 迁到 React 了", ["Vue"]),
+])
+def test_what_the_learner_leaves_or_only_compares_with_is_not_asked_for(message, dropped):
+    matcher = TopicMatcher(["Java", "Kotlin", "Android", "Python", "Assembly", "React", "Django", "Vue", "Nim"])
+    assert extract(message, matcher).drop_topics == dropped
+
+
+@pytest.mark.parametrize("message, dropped", [
+    ("run it on the card directly, not through some python library", ["Python"]),
+    ("a method that separates independent sources (it's not PCA, I already know PCA)", ["PCA"]),
+])
+def test_a_way_or_a_name_ruled_out_with_not_is_not_asked_for(message, dropped):
+    p = extract(message, TopicMatcher(["Python", "PCA", "CUDA"]))
+    assert p.drop_topics == dropped and not set(dropped) & set(p.topics)
+
+
+def test_a_background_with_nothing_else_named_is_what_the_learner_goes_deeper_into():
+    matcher = TopicMatcher(["Haskell", "Elm"])
+    p = extract("I've written Haskell professionally for a few years, so skip the basics", matcher)
+    assert p.topics == ["Haskell"] and p.known == []
+    p = extract("I've written Haskell professionally for a few years, now I want Elm", matcher)
+    assert p.topics == ["Elm"] and p.known == ["Haskell"]

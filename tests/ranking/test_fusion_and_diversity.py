@@ -55,3 +55,14 @@ def test_a_work_listed_twice_in_the_catalog_is_shown_once():
     items = [edition("pdf", "https://a.example/svelte", 2.0), edition("html", "https://b.example/svelte", 1.9),
              _ranked(candidate("other", 0.5, [0, 1]), 1.0)]
     assert [r.candidate.resource.id for r in arrange(items, Focus(), 3, 1.0)] == ["pdf", "other"]
+
+
+def test_an_authorless_work_is_one_work_per_site_but_same_titles_on_two_sites_are_two():
+    def listing(rid, title, url, score):
+        return _ranked(Candidate(Resource(id=rid, title=title, url=url), 0.9, np.ones(2) / np.sqrt(2)), score)
+
+    items = [listing("a", "Stef's Free Books", "http://stef.example/FreeBooks/", 2.0),
+             listing("b", "Stef's Free Books", "http://stef.example/FreeBooks.html", 1.9),
+             listing("c", "Learn JavaScript", "https://learn-js.example", 1.8),
+             listing("d", "Learn JavaScript", "https://learnjavascript.example", 1.7)]
+    assert [r.candidate.resource.id for r in arrange(items, Focus(), 4, 1.0)] == ["a", "c", "d"]
