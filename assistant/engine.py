@@ -16,7 +16,7 @@ from assistant.explain.reasons import ReasonWriter
 from assistant.fair_use import FairUse
 from assistant.follow_ups.answers import FollowUpAnswers
 from assistant.knowledge.graph import PrerequisiteGraph
-from assistant.knowledge.topics import LanguageCoverage, TopicMatcher, load_aliases, load_homonyms
+from assistant.knowledge.topics import LanguageCoverage, TopicMatcher, load_aliases, load_glosses, load_homonyms
 from assistant.learner_data import LearnerData
 from assistant.llm import LLM, GenerationLimits, build_llm
 from assistant.llm.prompts import PromptTemplate, load_prompts
@@ -56,7 +56,7 @@ def build_recommender(settings: Settings, index: ResourceIndex, graph: Prerequis
                 index, FocusFinder(graph), ALL_SCORERS,
                 HybridSettings(dict(r.weights), r.candidate_pool, r.topic_pool, r.concept_pool, r.diversity,
                                settings.llm.judged_per_shown),
-                relevance, coverage, TopicCentroids.from_index(index))
+                relevance, coverage, TopicCentroids.from_index(index, load_glosses()))
         case "dense":
             return DenseRecommender(index)
         case "bm25":

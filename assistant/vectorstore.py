@@ -113,6 +113,8 @@ class ResourceIndex(Protocol):
     """What ranking needs from an index of resources."""
 
     def encode(self, text: str | list[tuple[str, float]]) -> np.ndarray: ...
+
+    def encode_each(self, texts: list[str]) -> np.ndarray: ...
     def search(self, query: str | np.ndarray, where: Filter | None = None, limit: int = 100) -> list[Hit]: ...
     def summaries(self, resource_ids: list[str] | None = None) -> tuple[list[Resource], np.ndarray]: ...
     def count(self) -> int: ...
@@ -321,6 +323,13 @@ class VectorStore:
         vectors = np.asarray(self.embedding([t for t, _ in parts]), dtype=np.float32)
         mixed = np.asarray([w for _, w in parts], dtype=np.float32) @ vectors
         return mixed / max(float(np.linalg.norm(mixed)), 1e-9)
+
+    def encode_each(self, texts: list[str]) -> np.ndarray:
+        """One unit-length embedding per text, in one batch."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        vectors = np.asarray(self.embedding(texts), dtype=np.float32)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
 
     def search(self, query: str | np.ndarray, where: Filter | None = None, limit: int = 100) -> list[Hit]:
         """Best chunks first, one hit per resource however many of its chunks match."""

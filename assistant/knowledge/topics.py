@@ -25,6 +25,7 @@ _CUE_AFTER = r"\s*(?:language|programming|lang\b|code|developer|programmer|è¯­è¨
 
 ALIASES_FILE = Path(__file__).with_name("aliases.yaml")
 HOMONYMS_FILE = Path(__file__).with_name("homonyms.yaml")
+GLOSSES_FILE = Path(__file__).with_name("topic_glosses.yaml")
 # After one of these a homonym names the topic in any case ("learn swift"); before one of the second ("swift podcasts").
 _STRONG_CUE = (r"\b(?:learn|learning|study|studying|pick(?:ing)? up|get(?:ting)? into|dabbl(?:e|ing) (?:in|with))\s+"
                r"(?:some\s+|a bit of\s+|a little\s+)?")
@@ -36,6 +37,14 @@ def load_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
     """The curated everyday names for catalog topics (alias -> topic)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(alias): str(topic) for alias, topic in data.items()}
+
+
+def load_glosses(path: Path = GLOSSES_FILE) -> dict[str, str]:
+    """A plain-words description of each catalog heading (heading -> gloss); empty when the file is absent."""
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(topic): str(gloss) for topic, gloss in data.items() if gloss}
 
 
 def load_homonyms(path: Path = HOMONYMS_FILE) -> list[str]:
