@@ -15,7 +15,7 @@ _FORMAT_WORDS: dict[str, str] = {
     r"books?|e-?books?|reading|read a lot|textbooks?|(?:rather|prefer to|like to|love to|want to|something to|stuff to) read|"
     r"written (?:guides?|tutorials?|explanations?)|reference (?:docs|documentation|manuals?)|"
     r"kindle|e-?reader|read (?:it )?offline|print (?:it |them )?out|printable|scribble|something written|"
-    r"written (?:stuff|material|text|things)|in writing|text (?:pls|please|only)|"
+    r"written (?:stuff|material|text|things|docs|documentation)|in writing|text (?:pls|please|only)|(?:skim|read) (?:the )?text|"
     r"書|书籍?|电子书|教材|阅读": "book",
     r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|recorded (?:\w+ )?(?:lectures?|talks?)|"
     r"lecture recordings?|recorded (?:\w+ )?(?:lessons?|sessions?|classes)|"
@@ -57,7 +57,7 @@ _WISH = re.compile(
     r"give me|show me|best|good|great|worth|ideal|perfect|nice|help|helps|fine|ok|okay|i (?:really )?like|love|enjoy|"
     r"favou?rite|suits?|works? for me|for me|learner|"
     r"if you have|if possible|if there|only|mostly|mainly|usually|tend to|while i|during|on my|commute|commuting|"
-    r"drive|driving|walk|gym|instead|more of|find|learn\w* (?:best |better )?by)(?![a-z])"
+    r"drive|driving|walk|gym|instead|more of|find|learn\w* (?:best |better )?by|learn\w* (?:\w+ )?(?:best|better))(?![a-z])"
     r"|想|要|希望|有没有|有什么|推荐|求|找|最好|喜欢|偏好|适合|吗|请|给我|比较|可以|能不能|更|就行|就好|也行", re.I)
 _FRAGMENT_WORDS = 4
 # A short clause with a subject is a statement ("I can write code"), not a bare wish ("videos please").
@@ -118,14 +118,17 @@ _LEVELS: list[tuple[str, str]] = [
      r"(?:with|at|in)\b(?! (?:either|any|anything|that|this|it|both|whatever|videos?|books?|reading|watching|english|"
      r"chinese|free|paid|long|short)\b)|"
      r"skip (?:the |all the |any )?[^.,;!?]{0,30}?(?:chapters?|basics|intro\w*|fundamentals)|"
+     r"(?:^|(?<=[,;:(] ))(?:already |very |really |quite |pretty |fairly )?(?:comfortable|fluent|confident) (?:with|in)\b"
+     r"(?! (?:either|any|anything|that|this|it|both|whatever|videos?|books?|reading|watching|english|chinese)\b)|"
+     r"i (?:write|use|do) [\w+#.]+ (?:all day|every day|daily)|"
      r"(?:did|done|went through|finished|completed|graduated from) (?:a |an |one of those |the )?[^.,;!?]{0,20}bootcamp|"
      r"know [\w+#.]+(?: [\w+#.]+)? (?:(?:pretty|quite|fairly|reasonably) well|decently|well)|"
      r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the basics|beyond the basics|"
      r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,4}还记得|基础[^，。；！？]{0,6}(?:已经会|没问题)", "intermediate"),
     (r"beg+in+er|new to|never (?:really |actually |ever )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
-     r"made|built|opened|installed|run|ran)|haven'?t (?:touched|used|done|studied) [\w ]{1,20}? since|total novice|novice|"
+     r"made|built|opened|installed|run|ran|studied)|haven'?t (?:touched|used|done|studied) [\w ]{1,20}? since|total novice|novice|"
      r"from scratch|from the (?:very )?(?:basics|beginning|ground up)|go easy on me|be gentle|"
-     r"zero (?:experience|background|knowledge|eye|idea|clue)|(?:only|just) (?:done|taken|had) (?:an? )?intro|"
+     r"zero (?:experience|background|knowledge|eye|idea|clue|coding|programming)|career changer|(?:only|just) (?:done|taken|had) (?:an? )?intro|"
      r"freshman|first[- ]year (?:student|undergrad)|junior (?:dev|developer|engineer|programmer)|\w+ months in\b|"
      r"months into (?:my|a|the) (?:first|new)|not (?:very |really |at all )?(?:techy|technical|tech[- ]savvy)|"
      r"(?:complete|total|a) mystery|"
@@ -310,10 +313,12 @@ def _formats(text: str) -> tuple[list[str], list[str]]:
 # "ten years of C++", "been a nurse for 12 years", "做前端两年了": five years or more is advanced, fewer intermediate.
 _YEARS = re.compile(
     r"(?<![a-z])(?:(?P<n>\d+|a couple of|a few|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)"
-    r"\+? (?:more )?years? (?:of|as|in|behind|doing|writing|working|coding|programming|at|on)\b|"
-    r"(?:been|worked as|working as) an? [\w+#. ]{1,30}? for (?:about |over |almost |nearly )?"
-    r"(?P<m>\d+|\w+) years|"
-    r"[a-z]+(?:ing|ed)(?: [^.,;!?]{1,40}?)? for (?:like |about |over |almost |nearly |around )?(?P<f>\d+|\w+) years)|"
+    r"\+? (?:more )?(?:years?|yrs?) (?:of|as|in|behind|doing|writing|working|coding|programming|at|on|now)\b|"
+    r"(?:been|worked as|working as) an? [\w+#. ]{1,30}? for (?:about |over |almost |nearly |~)?"
+    r"(?P<m>\d+|\w+)\+? (?:years|yrs)|"
+    r"(?:[a-z]+(?:ing|ed)|did|done|written|wrote|been|built|made|run|ran|taught)(?: [^.,;!?]{1,40}?)? for "
+    r"(?:like |about |over |almost |nearly |around |~)?(?P<f>\d+|\w+)\+? (?:years|yrs)|"
+    r"(?:dev|developer|engineer|programmer|admin|analyst) for (?:about |over |~)?(?P<d>\d+|\w+)\+? (?:years|yrs))|"
     r"(?:做|写|学|用|干|搞)[^，。；！？]{0,8}?(?P<zh>[一两二三四五六七八九十]+|\d+)年", re.I)
 
 
@@ -321,10 +326,11 @@ def _years_level(text: str) -> str | None:
     match = _YEARS.search(text)
     if not match:
         return None
-    raw = (match.group("n") or match.group("m") or match.group("f") or match.group("zh")).lower()
+    raw = (match.group("n") or match.group("m") or match.group("f") or match.group("d") or match.group("zh")).lower()
     years = _number(raw)
     years = 5 if years is None else years
-    return "advanced" if years >= 5 else "intermediate"
+    # "written Go professionally for 4 years": paid years count as the deep end already
+    return "advanced" if years >= 5 or re.search(r"professional", text, re.I) else "intermediate"
 
 
 def _level(text: str) -> str | None:

@@ -448,3 +448,27 @@ def test_a_background_with_nothing_else_named_is_what_the_learner_goes_deeper_in
     assert p.topics == ["Haskell"] and p.known == []
     p = extract("I've written Haskell professionally for a few years, now I want Elm", matcher)
     assert p.topics == ["Elm"] and p.known == ["Haskell"]
+
+
+@pytest.mark.parametrize("message, level", [
+    ("Been a linux sysadmin for ~12 yrs", "advanced"),
+    ("I write C++ physics simulations for a living, 10+ years now", "advanced"),
+    ("c# dev for 3 yrs, mostly asp.net apis", "intermediate"),
+    ("I did Angular for 6 years so frameworks in general are fine", "advanced"),
+    ("I've written Go professionally for 4 years", "advanced"),
+    ("i build react web apps at work, comfortable with hooks, context etc.", "intermediate"),
+    ("I write SQL all day as a data analyst", "intermediate"),
+    ("career changer here (I was a nurse for 9 years), zero coding so far", "beginner"),
+    ("I'm not a maths person and never studied any of this", "beginner"),
+])
+def test_levels_from_years_and_daily_use_however_they_are_written(message, level):
+    assert extract(message).level == level
+
+
+@pytest.mark.parametrize("message, liked, avoided", [
+    ("I learn way better watching lectures than reading.", ["video"], ["book"]),
+    ("Written docs or an ebook, I skim text much faster than any video.", ["book"], ["video"]),
+])
+def test_formats_preferred_by_comparison(message, liked, avoided):
+    p = extract(message)
+    assert p.formats == liked and p.avoid_formats == avoided
