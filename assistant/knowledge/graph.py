@@ -107,6 +107,10 @@ class PrerequisiteGraph:
     def reason(self, before: str, after: str) -> str:
         return self.graph.edges[before, after].get("reason", "") if self.graph.has_edge(before, after) else ""
 
+    def prerequisites(self, concept: Concept) -> list[Concept]:
+        """The concepts one edge before this one."""
+        return [self.concepts[t] for t in self.graph.predecessors(concept.tag)] if concept.tag in self.graph else []
+
     def needs(self, targets: list[Concept], gaps: list[Concept]) -> list[PrerequisiteNeed]:
         """For each gap: the first target it is (transitively) a prerequisite of, with the reason of the last hop."""
         needs = []

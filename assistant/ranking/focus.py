@@ -26,6 +26,7 @@ LINK_MARGIN = 0.08  # a linked topic this much less similar than the closest one
 LINK_TOPICS = 5  # linked topics considered
 NARROW = 10  # an inferred heading with more resources than this is a broader guess and counts less (sqrt of the ratio)
 FLAT_LINKING = 0.5  # the least share inferred topics keep when the closest topics are all about as close
+DESCRIBED_GAP = 0.3  # a gap told in words links to a prerequisite at least this close to them
 NAMED_MARGIN = 0.15  # a topic named only in lower case ("make", "processing", "icon") whose resources are this
 # much further from the request than the closest topic's is a word used in passing, not a subject asked for
 
@@ -65,10 +66,12 @@ class FocusFinder:
 
     def find(self, profile: LearnerProfile, hits: Sequence[Candidate], best_in_topic: Callable[[str], float],
              linked: Sequence[tuple[str, float]] = (), closeness: dict[str, float] | None = None,
-             request: str = "", sizes: Mapping[str, int] | None = None) -> Focus:
+             request: str = "", sizes: Mapping[str, int] | None = None,
+             described: Callable[[str], Mapping[str, float]] | None = None) -> Focus:
         """`best_in_topic(topic)` is the similarity of the topic's best resource to this request; `linked` are the
         topics closest to the request by meaning (ranking/linking.py), closest first, with their similarity;
-        `sizes` the number of resources filed under each topic."""
+        `sizes` the number of resources filed under each topic; `described(phrase)` every topic's closeness to a
+        phrase."""
         # What the learner already knows is not what they are asking for, however often it shows up in the hits.
         # ... nor is what they took back ("it's MySQL, not Postgres"), however often the earlier messages say it.
         known = (set(profile.known_topics) | set(profile.dropped_topics)) - set(profile.current_topics())
@@ -100,9 +103,26 @@ class FocusFinder:
         strongest = dict(sorted(evidence.items(), key=lambda kv: (-kv[1].confidence, not kv[1].named))[:MAX_TOPICS])
         targets = self._concepts([t for t, e in strongest.items() if e.named or e.confidence >= 0.6])
         gaps = self._concepts(self._fits(profile.gaps, votes, best, best_in_topic))
+        if described is not None:
+            gaps += self._described_gaps(profile.gaps, targets, gaps, described)
         gap_tags = {g.tag for g in gaps}
         targets = [t for t in targets if t.tag not in gap_tags]
         return Focus(strongest, targets, self.graph.needs(targets, gaps) if gaps else [])
+
+    def _described_gaps(self, phrases: list[str], targets: list[Concept], named: list[Concept],
+                        described: Callable[[str], Mapping[str, float]]) -> list[Concept]:
+        """Gaps told rather than named ("the basic propose / accept-or-reject sampler" before HMC): for each, the
+        prerequisite of a target its words are closest to; only a target's own prerequisites are candidates."""
+        options = [c for t in targets for c in self.graph.prerequisites(t) if c not in named]
+        found: list[Concept] = []
+        for phrase in phrases:
+            if not options or self.graph.find(phrase) is not None or len(phrase.split()) < 2:
+                continue
+            closeness = described(phrase)
+            best = max(options, key=lambda c: closeness.get(c.title, 0.0))
+            if closeness.get(best.title, 0.0) >= DESCRIBED_GAP and best not in found:
+                found.append(best)
+        return found
 
     def _concepts(self, names: list[str]) -> list[Concept]:
         found: list[Concept] = []

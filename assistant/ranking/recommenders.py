@@ -150,8 +150,10 @@ class HybridRecommender:
         candidates = [_candidate(h) for h in hits]
         linked = self.linker.link(vector) if self.linker is not None else []
         closeness = self.linker.similarity(vector) if self.linker is not None else None
+        described = (lambda phrase: self.linker.similarity(self.store.encode(phrase))) if self.linker is not None \
+            else None
         focus = self.finder.find(profile, candidates, best_in_topic, linked, closeness, " ".join(request.messages[-3:]),
-                                 self.linker.sizes if self.linker is not None else None)
+                                 self.linker.sizes if self.linker is not None else None, described)
         seen = {c.resource.id for c in candidates}
         for extra in self._expand(query, vector, dropped, focus, excluded):
             if extra.resource.id not in seen:

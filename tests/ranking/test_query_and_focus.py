@@ -89,3 +89,21 @@ def test_a_broad_heading_inferred_from_a_description_counts_less_than_a_narrow_o
     hits = [hit("l", ["Linux"], 0.7), hit("a", ["Ansible"], 0.7)]
     focus = FocusFinder(GRAPH).find(profile, hits, lambda t: 0.7, sizes={"Linux": 160, "Ansible": 6})
     assert focus.topics["Linux"].confidence == pytest.approx(focus.topics["Ansible"].confidence / 4, abs=0.01)
+
+
+def test_a_gap_told_in_words_links_to_the_targets_prerequisite_closest_to_them():
+    target = GRAPH.find("Hamiltonian Monte Carlo")
+    before = [c.title for c in GRAPH.prerequisites(target)]
+    assert "Metropolis-Hastings algorithm" in before
+    profile = LearnerProfile(learner_id="a", topics={"Hamiltonian Monte Carlo": 1.0},
+                             gaps=["the basic propose / accept-or-reject random-walk sampler"])
+    hits = [hit("a", ["Hamiltonian Monte Carlo"], 0.7, "hamiltonian_monte_carlo")]
+
+    def described(phrase):  # what the linker says of the phrase: closest to the sampler it describes
+        return {title: (0.6 if title == "Metropolis-Hastings algorithm" else 0.2) for title in before}
+
+    focus = FocusFinder(GRAPH).find(profile, hits, lambda topic: 0.6, described=described)
+    assert [n.concept.title for n in focus.needs] == ["Metropolis-Hastings algorithm"]
+    assert not FocusFinder(GRAPH).find(profile, hits, lambda topic: 0.6).needs  # words alone name nothing
+    far = FocusFinder(GRAPH).find(profile, hits, lambda topic: 0.6, described=lambda phrase: {t: 0.1 for t in before})
+    assert not far.needs  # nothing close enough: no guess
