@@ -16,6 +16,11 @@ def url_key(url: str) -> str:
     return f"{host}{path}{query}{fragment}"
 
 
+def site_of(url: str) -> str:
+    """The host an address is on, without "www." ("learn-js.org")."""
+    return url_key(url).split("/")[0]
+
+
 def merge_duplicates(resources: list[Resource]) -> list[Resource]:
     """Same URL and same section (a textbook's chapters share a URL but are different resources) -> one resource."""
     merged: dict[tuple[str, str, str], Resource] = {}

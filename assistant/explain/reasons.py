@@ -11,8 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.catalog.dedupe import url_key
-from assistant.catalog.schema import Resource
+from assistant.catalog.dedupe import site_of
 from assistant.explain.check import SENTENCE_ENDS, Evidence, lasting_problems, problems
 from assistant.explain.facts import record_facts, render, render_all
 from assistant.explain.phrasing import phrasings
@@ -138,14 +137,10 @@ def _distinction(rec: Recommendation, group: list[Recommendation], everyone: lis
     words = _title_words(rec.resource.title, others, subjects)
     if words:
         return Fact(kind="title_words", values={"words": words}, learner_specific=False)
-    site = _site(rec.resource)
-    if site and all(_site(r.resource) != site for r in group if r is not rec):  # same title, other sites
+    site = site_of(str(rec.resource.url))
+    if site and all(site_of(str(r.resource.url)) != site for r in group if r is not rec):  # same title, other sites
         return Fact(kind="site", values={"site": site}, learner_specific=False)
     return None
-
-
-def _site(resource: Resource) -> str:
-    return url_key(str(resource.url)).split("/")[0]
 
 
 def template_reason(facts: list[str], language: str) -> str:

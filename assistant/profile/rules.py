@@ -101,6 +101,8 @@ _DISLIKED_AFTER = re.compile(r"^[^.,;!?，。；！？]{0,60}?\b(?:(?:just |real
                              r"(?:isn'?t|is not|ain'?t) (?:going to|gonna) happen|(?:is|are) (?:out|off the table)\b)"
                              r"|^[^，。；！？]{0,6}?(?:太枯燥|枯燥|看不下去|看不进去|容易走神|走神|犯困|坐不住|没意思|不适合我|就不用了|不用了|不需要|就算了|免了)", re.I)
 
+# ", very comfortable with X" with no subject: only where a clause starts, so "not comfortable with" cannot match.
+_EASE_UNSPOKEN = r"(?:^|(?<=[,;:(] ))(?:already |very |really |quite |pretty |fairly )?"
 _LEVELS: list[tuple[str, str]] = [
     (r"grad(?:uate)?[- ]level|grad(?:uate)? textbooks?|advanced|expert|experienced|(?<!to )senior|deep[- ]dives?|professional|"
      r"proof[- ]heavy|(?:anything|stuff|something|books?|material) that holds? (?:my|your) hand|"
@@ -118,7 +120,7 @@ _LEVELS: list[tuple[str, str]] = [
      r"(?:with|at|in)\b(?! (?:either|any|anything|that|this|it|both|whatever|videos?|books?|reading|watching|english|"
      r"chinese|free|paid|long|short)\b)|"
      r"skip (?:the |all the |any )?[^.,;!?]{0,30}?(?:chapters?|basics|intro\w*|fundamentals)|"
-     r"(?:^|(?<=[,;:(] ))(?:already |very |really |quite |pretty |fairly )?(?:comfortable|fluent|confident) (?:with|in)\b"
+     rf"{_EASE_UNSPOKEN}(?:comfortable|fluent|confident) (?:with|in)\b"
      r"(?! (?:either|any|anything|that|this|it|both|whatever|videos?|books?|reading|watching|english|chinese)\b)|"
      r"i (?:write|use|do) [\w+#.]+ (?:all day|every day|daily)|"
      r"(?:did|done|went through|finished|completed|graduated from) (?:a |an |one of those |the )?[^.,;!?]{0,20}bootcamp|"
@@ -178,7 +180,7 @@ _KNOWN = re.compile(
     # "I'm comfortable with PCA and linear algebra already": the whole list is known.
     # ", very comfortable with Kalman filters": the same without a subject, only where a clause starts ("not" cannot).
     rf"(?:(?:i'?m|i am) (?:already |pretty |quite )?{_AT_EASE}|"
-    r"(?:^|(?<=[,;:(] ))(?:already |very |really |quite |pretty |fairly )?(?:comfortable|fluent|confident|at home)) "
+    rf"{_EASE_UNSPOKEN}(?:comfortable|fluent|confident|at home)) "
     r"(?:with|at|in) "
     r"(?P<ease>[^.,;!?]+?)(?=\s+(?:already|too|as well|so|but|though)\b|[.,;!?]|$)|"
     r"(?:i (?:already )?know(?: some| a bit of| a little| the basics of| basic)?|"

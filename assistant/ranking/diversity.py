@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.catalog.dedupe import url_key
+from assistant.catalog.dedupe import site_of
 from assistant.ranking.fusion import Ranked
 from assistant.ranking.types import Focus
 
@@ -57,7 +57,7 @@ def one_per_work(ranked: Sequence[Ranked]) -> list[Ranked]:
     for r in ranked:
         resource = r.candidate.resource
         # Untitled-by-author copies only match on one site: "Learn JavaScript" names two different sites' tutorials.
-        maker = " ".join((resource.authors or "").lower().split()) or f"@{url_key(str(resource.url)).split('/')[0]}"
+        maker = " ".join((resource.authors or "").lower().split()) or f"@{site_of(str(resource.url))}"
         key = (" ".join(resource.title.lower().split()), maker, resource.section or "")
         if key in seen:
             continue
