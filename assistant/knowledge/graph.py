@@ -111,6 +111,16 @@ class PrerequisiteGraph:
         """The concepts one edge before this one."""
         return [self.concepts[t] for t in self.graph.predecessors(concept.tag)] if concept.tag in self.graph else []
 
+    def comes_before(self, concept: Concept, later: Concept) -> bool:
+        """Whether a path of prerequisites leads from one concept to the other."""
+        return concept.tag != later.tag and concept.tag in self.graph and later.tag in self.graph and \
+            nx.has_path(self.graph, concept.tag, later.tag)
+
+    def variant_of(self, concept: Concept, base: Concept) -> bool:
+        """Whether the concept's title names the other one ("probabilistic PCA", "differential entropy")."""
+        names = [base.title] + [alias for alias, title in self.aliases.items() if title == base.title]
+        return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", concept.title, re.I) for n in names)
+
     def needs(self, targets: list[Concept], gaps: list[Concept]) -> list[PrerequisiteNeed]:
         """For each gap: the first target it is (transitively) a prerequisite of, with the reason of the last hop."""
         needs = []

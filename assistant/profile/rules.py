@@ -245,6 +245,8 @@ _DROPS = re.compile(
     r"|tried (?P<tried>[\w.+#-]+(?: and [\w.+#-]+)?)\b[^.;!?]{0,40}?(?:too much|overkill|boilerplate|ceremony|heavy|"
     r"hated|didn'?t like|gave me)"
     r"|从\s*(?P<zh_from>[A-Za-z][A-Za-z0-9+#.\-]*)\s*(?:迁|转|换|切)"
+    # "是 C 语言，不是 C#"
+    r"|(?:^|[，,；;。])\s*(?:而)?不是\s*(?P<zh_not>[A-Za-z][A-Za-z0-9+#.\-]*)"
     # "it's Ember, not Backbone", "...over ssh. NOT terraform", "the modern Angular please, not the old AngularJS",
     # "gulp got replaced last year"
     rf"|(?:[,;—–.!?(-]|^|it'?s|its|that'?s)\s*not\s+(?!(?:through|via|with|using|in|at|on|for)\b)(?:the\s+)?(?:old\s+|legacy\s+|older\s+)?(?P<not>{_NAME}(?: {_NAME})?)"

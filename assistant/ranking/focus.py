@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from assistant.knowledge.graph import Concept, PrerequisiteGraph
+from assistant.profile.rules import detect_language
 from assistant.profile.schema import LearnerProfile
 from assistant.ranking.types import Candidate, Focus, TopicEvidence
 
@@ -26,6 +27,9 @@ LINK_MARGIN = 0.08  # a linked topic this much less similar than the closest one
 LINK_TOPICS = 5  # linked topics considered
 NARROW = 10  # an inferred heading with more resources than this is a broader guess and counts less (sqrt of the ratio)
 FLAT_LINKING = 0.5  # the least share inferred topics keep when the closest topics are all about as close
+LEADING_MARGIN = 0.04  # an unnamed concept this much closer than the next one is what the request is about
+FAR_FROM, FAR_SPAN = 0.05, 0.1  # a named topic this much less close than the closest topic starts to count less,
+FAR_LOSS = 0.4  # ... down to this much less at FAR_FROM + FAR_SPAN (quick evals: 0.6 lost more on the dev set)
 DESCRIBED_GAP = 0.3  # a gap told in words links to a prerequisite at least this close to them
 NAMED_MARGIN = 0.15  # a topic named only in lower case ("make", "processing", "icon") whose resources are this
 # much further from the request than the closest topic's is a word used in passing, not a subject asked for
@@ -35,6 +39,11 @@ def _spelled_out(topic: str, request: str) -> bool:
     """The learner wrote the topic as the catalog spells it ("Make", "Django", "操作系统"), not only in lower case."""
     return not topic.isascii() or topic == topic.lower() or re.search(
         rf"(?<![A-Za-z0-9+#]){re.escape(topic)}(?![A-Za-z0-9+#])", request) is not None
+
+
+def _farness(gap: float) -> float:
+    """0 for a named topic about as close to the request as the closest topic, rising to 1 at FAR_FROM + FAR_SPAN."""
+    return min(1.0, max(0.0, (gap - FAR_FROM) / FAR_SPAN))
 
 
 def topic_votes(hits: Sequence[Candidate], ignore: set[str] = frozenset()) -> dict[str, float]:
@@ -82,6 +91,7 @@ class FocusFinder:
         if linked and closeness:
             named = {t: w for t, w in named.items()
                      if _spelled_out(t, request) or closeness.get(t, 1.0) >= linked[0][1] - NAMED_MARGIN}
+        named = {t: w for t, w in named.items() if t not in self._on_the_way(named, linked)}
         inferred = SECONDARY if named else 1.0
         scores = dict(votes)
         if linked:
@@ -98,16 +108,57 @@ class FocusFinder:
         # weaker guess: the broad heading's resources are about many things, most of them not this request.
         evidence = {t: TopicEvidence(round(CERTAINTY * inferred * v * _narrowness(t, sizes), 3), False)
                     for t, v in scores.items() if v >= MIN_CONFIDENCE}
+        # A named topic far from what the request is about by meaning is often context ("a radiologist dabbling in
+        # ML" asking how image classifiers work): it counts less. Chinese text is about equally close to every
+        # Chinese-list heading, so there the distance says nothing.
+        english = detect_language(request) == "en"
         for topic, weight in named.items():
-            evidence[topic] = TopicEvidence(round(CERTAINTY * max(weight, votes.get(topic, 0.0)), 3), True)
+            far = _farness(linked[0][1] - closeness[topic]) if english and linked and topic in (closeness or {}) else 0
+            evidence[topic] = TopicEvidence(
+                round(CERTAINTY * (1.0 - FAR_LOSS * far) * max(weight, votes.get(topic, 0.0)), 3), True)
         strongest = dict(sorted(evidence.items(), key=lambda kv: (-kv[1].confidence, not kv[1].named))[:MAX_TOPICS])
         targets = self._concepts([t for t, e in strongest.items() if e.named or e.confidence >= 0.6])
+        leading = self._leading_concept(linked, named)
+        if leading is not None and leading not in targets:
+            targets.append(leading)
         gaps = self._concepts(self._fits(profile.gaps, votes, best, best_in_topic))
         if described is not None:
             gaps += self._described_gaps(profile.gaps, targets, gaps, described)
         gap_tags = {g.tag for g in gaps}
         targets = [t for t in targets if t.tag not in gap_tags]
         return Focus(strongest, targets, self.graph.needs(targets, gaps) if gaps else [])
+
+    def _leading_concept(self, linked: Sequence[tuple[str, float]], named: Mapping[str, float]) -> Concept | None:
+        """The concept the request is about when it stands out: closest by meaning, clearly ahead of the next topic,
+        and closer than anything the learner named ("image classifiers with sliding filters" in deep learning)."""
+        unnamed = [(t, s) for t, s in linked if t not in named]
+        if len(unnamed) < 2 or unnamed[0][1] - unnamed[1][1] < LEADING_MARGIN:
+            return None
+        if any(s >= unnamed[0][1] for t, s in linked if t in named):
+            return None
+        return self.graph.find(unnamed[0][0])
+
+    def _on_the_way(self, named: Mapping[str, float], linked: Sequence[tuple[str, float]]) -> set[str]:
+        """Concepts named on the way to another ("set the gradient to zero", asking about Lagrange multipliers): each
+        comes before an unnamed concept the request is closer to, and before none the learner named (a named
+        concept before another is what they lack or build on: they said so)."""
+        if not linked:
+            return set()
+        closest = {t: s for t, s in linked[:LINK_TOPICS] if t not in named and s >= linked[0][1] - LINK_MARGIN}
+        concepts = {t: self.graph.find(t) for t in named}
+        passing = set()
+        for topic, concept in concepts.items():
+            if concept is None or any(other is not None and self.graph.comes_before(concept, other)
+                                      for other in concepts.values()):
+                continue
+            closeness = dict(linked).get(topic, 0.0)
+            for title, similarity in closest.items():
+                later = self.graph.find(title)
+                if later is not None and similarity > closeness and not self.graph.variant_of(later, concept) \
+                        and self.graph.comes_before(concept, later):
+                    passing.add(topic)
+                    break
+        return passing
 
     def _described_gaps(self, phrases: list[str], targets: list[Concept], named: list[Concept],
                         described: Callable[[str], Mapping[str, float]]) -> list[Concept]:

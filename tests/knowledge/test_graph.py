@@ -47,3 +47,10 @@ def test_other_names_a_summary_gives_are_aliases_too():
     assert concept_aliases(concepts) == {"f1 score": "F measure", "f score": "F measure",
                                          "steepest descent": "gradient descent",
                                          "bias-variance tradeoff": "bias-variance decomposition"}
+
+
+def test_a_concept_comes_before_what_builds_on_it_and_a_variant_names_its_base():
+    assert GRAPH.comes_before(GRAPH.find("gradient"), GRAPH.find("Lagrange multipliers"))
+    assert not GRAPH.comes_before(GRAPH.find("Lagrange multipliers"), GRAPH.find("gradient"))
+    assert GRAPH.variant_of(GRAPH.find("probabilistic PCA"), GRAPH.find("principal component analysis"))  # by alias
+    assert not GRAPH.variant_of(GRAPH.find("Lagrange multipliers"), GRAPH.find("gradient"))

@@ -427,9 +427,10 @@ def test_a_background_told_as_a_story_is_known_not_asked_for(message, known):
     ("Tried React, found it way too much boilerplate", ["React"]),
     ("Django looked like overkill for three endpoints", ["Django"]),
     ("团队要从 Vue 迁到 React 了", ["Vue"]),
+    ("不好意思打错了，是 C 语言，不是 C#。", ["C#"]),
 ])
 def test_what_the_learner_leaves_or_only_compares_with_is_not_asked_for(message, dropped):
-    matcher = TopicMatcher(["Java", "Kotlin", "Android", "Python", "Assembly", "React", "Django", "Vue", "Nim"])
+    matcher = TopicMatcher(["Java", "Kotlin", "Android", "Python", "Assembly", "React", "Django", "Vue", "Nim", "C#"])
     assert extract(message, matcher).drop_topics == dropped
 
 

@@ -107,3 +107,43 @@ def test_a_gap_told_in_words_links_to_the_targets_prerequisite_closest_to_them()
     assert not FocusFinder(GRAPH).find(profile, hits, lambda topic: 0.6).needs  # words alone name nothing
     far = FocusFinder(GRAPH).find(profile, hits, lambda topic: 0.6, described=lambda phrase: {t: 0.1 for t in before})
     assert not far.needs  # nothing close enough: no guess
+
+
+def test_a_concept_named_on_the_way_to_a_closer_one_is_not_the_target():
+    # "maximise subject to a constraint ... set the gradient to zero": the gradient is named, Lagrange is meant
+    profile = LearnerProfile(learner_id="a", topics={"gradient": 1.0})
+    hits = [hit("l", ["Lagrange multipliers"], 0.85, "lagrange_multipliers"),
+            hit("m", ["Lagrange multipliers"], 0.84, "lagrange_multipliers"), hit("g", ["gradient"], 0.8, "gradient")]
+    linked = [("Lagrange multipliers", 0.6), ("optimization problems", 0.59), ("gradient", 0.565)]
+    focus = FocusFinder(GRAPH).find(profile, hits, lambda t: 0.8, linked, dict(linked), "set the gradient to zero")
+    assert not focus.topics["gradient"].named and "gradient" not in [t.title for t in focus.targets]
+    # named together with what it comes before, it is what the learner builds on or lacks: it stays named
+    both = LearnerProfile(learner_id="a", topics={"gradient": 1.0, "Lagrange multipliers": 1.0})
+    assert FocusFinder(GRAPH).find(both, hits, lambda t: 0.8, linked, dict(linked), "").topics["gradient"].named
+
+
+def test_an_unnamed_concept_that_stands_out_is_a_target_even_beside_a_named_field():
+    # "complete beginner in deep learning: how do image classifiers with sliding filters work?"
+    profile = LearnerProfile(learner_id="a", topics={"Deep Learning": 1.0})
+    hits = [hit("d", ["Deep Learning"], 0.9), hit("c", ["convolutional neural nets"], 0.9, "conv_nets")]
+    linked = [("convolutional neural nets", 0.651), ("Deep Learning", 0.648), ("Machine Learning", 0.52)]
+    focus = FocusFinder(GRAPH).find(profile, hits, lambda t: 0.9, linked, dict(linked), "deep learning")
+    assert [t.title for t in focus.targets] == ["convolutional neural nets"]
+    close = [("convolutional neural nets", 0.651), ("Deep Learning", 0.648), ("feed-forward neural nets", 0.63)]
+    assert not FocusFinder(GRAPH).find(profile, hits, lambda t: 0.9, close, dict(close), "deep learning").targets
+
+
+def test_a_named_topic_far_from_what_the_request_is_about_counts_less_in_english_only():
+    profile = LearnerProfile(learner_id="a", topics={"Machine Learning": 1.0})
+    hits = [hit("m", ["Machine Learning"], 0.8)]
+    near = [("Machine Learning", 0.62), ("Deep Learning", 0.6)]
+    far = [("Deep Learning", 0.63), ("convolutional neural nets", 0.615), ("Machine Learning", 0.48)]
+    finder = FocusFinder(GRAPH)
+
+    def confidence(linked, request):
+        return finder.find(profile, hits, lambda t: 0.8, linked, dict(linked), request).topics["Machine Learning"]
+
+    asked = "a radiologist dabbling in ML: why do image networks work"
+    assert confidence(near, asked).confidence == pytest.approx(0.9)
+    assert confidence(far, asked).confidence == pytest.approx(0.9 * 0.6) and confidence(far, asked).named
+    assert confidence(far, "想学机器学习，有中文的书吗").confidence == pytest.approx(0.9)
