@@ -258,6 +258,14 @@ _DROPS = re.compile(
     r"|(?:不学|不想学|不要学|放弃)\s*(?P<zh>[A-Za-z0-9+#.\- ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
 )
+# "let me narrow that down: the Lisp inside Emacs", "to clarify, I want gradle", "specifically Mongo", "我是说 C 语言"
+_NARROWS = re.compile(
+    r"\bnarrow(?:ing)? (?:it|that|this|things) down|\bto clarify\b|\b(?:more )?specifically\b|\bi meant\b|"
+    r"\bwhat i (?:really |actually )?(?:need|want|mean)\b|\bactually\b|\bscratch that\b|\bnever ?mind\b|"
+    r"其实|准确地说|具体(?:来说|地说|点)|我是说|我的意思是|打错了",
+    re.I,
+)
+_ADDS = re.compile(r"\b(?:also|too|as well|in addition|on top of)\b|还想|也想|另外", re.I)
 _GOALS = re.compile(
     r"(?:want|like|need|going|trying|hope|plan) to (?P<what>(?:build|make|write|create|pass|prepare for|get|land|"
     r"understand|analy[sz]e|automate|query|deploy) [^.,;!?]+)|(?P<prep>(?:coding |job |technical )?interviews?)|"
@@ -452,4 +460,5 @@ def extract(message: str, topic_matcher: Callable[[str], list[str]] | None = Non
         device=device,
         language=language or detect_language(message),
         free_only=True if _FREE.search(message) else None,
+        narrows=bool(topics) and bool(_NARROWS.search(message)) and not _ADDS.search(message),
     )

@@ -30,6 +30,10 @@ def _dedupe(values: list[str]) -> list[str]:
     return seen
 
 
+FADE = 0.6  # an older topic's weight when new topics are named (below 0.4 it is no longer current)
+NARROWED = 0.3  # ... when the new message narrows or corrects the request (gone at once)
+
+
 class ProfileDelta(BaseModel):
     """What one message says about the learner; an absent key means the message did not say it.
 
@@ -51,6 +55,7 @@ class ProfileDelta(BaseModel):
     device: Device | None = None
     language: str | None = Field(default=None, min_length=2, max_length=8)
     free_only: bool | None = None
+    narrows: bool = False  # the message narrows or corrects the request ("to clarify, ...", "specifically X")
 
     @field_validator("topics", "drop_topics", "known", "gaps", "goals")
     @classmethod
@@ -107,7 +112,8 @@ class LearnerProfile(BaseModel):
         merged = self.model_copy(deep=True)
         if delta.topics:
             for topic in merged.topics:
-                merged.topics[topic] = round(merged.topics[topic] * 0.6, 3)  # older interests fade as new ones come
+                # Older interests fade as new ones come; at once when the learner narrows or corrects the request.
+                merged.topics[topic] = round(merged.topics[topic] * (NARROWED if delta.narrows else FADE), 3)
             for topic in delta.topics:
                 merged.topics[topic] = 1.0
         known_lower = {k.lower() for k in delta.known}

@@ -26,7 +26,7 @@ deltas = st.builds(
     ProfileDelta,
     topics=phrases, drop_topics=phrases, known=phrases, gaps=phrases, goals=phrases,
     formats=st.lists(st.sampled_from(FORMATS), max_size=3, unique=True),
-    avoid_formats=st.lists(st.sampled_from(FORMATS), max_size=2, unique=True),
+    avoid_formats=st.lists(st.sampled_from(FORMATS), max_size=2, unique=True), narrows=st.booleans(),
     **{name: st.none() | values for name, values in SCALARS.items()},
 )
 profiles = st.lists(deltas, max_size=5).map(
@@ -37,7 +37,7 @@ TOUCHES = {
     "topics": {"topics", "dropped_topics"}, "drop_topics": {"topics", "dropped_topics"}, "known": {"known_topics", "topics", "gaps"}, "gaps": {"gaps"},
     "goals": {"goals"}, "level": {"level"}, "formats": {"formats"}, "avoid_formats": {"formats"},
     "time_budget_minutes": {"time_budget_minutes"}, "device": {"device"}, "language": {"language"},
-    "free_only": {"free_only"},
+    "free_only": {"free_only"}, "narrows": {"topics"},  # narrowing changes how fast older topics fade
 }
 
 
@@ -94,3 +94,9 @@ def test_merging_an_empty_delta_changes_nothing_but_updated_at(profile):
     merged = profile.merge(ProfileDelta())
     assert merged.updated_at >= profile.updated_at
     assert merged.model_dump(exclude={"updated_at"}) == profile.model_dump(exclude={"updated_at"})
+
+
+def test_older_topics_fade_as_new_ones_come_and_leave_at_once_when_the_request_is_narrowed():
+    profile = LearnerProfile(learner_id="a").merge(ProfileDelta(topics=["Lisp"]))
+    assert profile.merge(ProfileDelta(topics=["Emacs"])).current_topics() == ["Emacs", "Lisp"]
+    assert profile.merge(ProfileDelta(topics=["Emacs"], narrows=True)).current_topics() == ["Emacs"]

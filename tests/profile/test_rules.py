@@ -473,3 +473,16 @@ def test_levels_from_years_and_daily_use_however_they_are_written(message, level
 def test_formats_preferred_by_comparison(message, liked, avoided):
     p = extract(message)
     assert p.formats == liked and p.avoid_formats == avoided
+
+
+@pytest.mark.parametrize("message, narrows", [
+    ("Let me narrow that down: the Lisp inside Emacs.", True),
+    ("to clarify, i dont care about android itself, i want to understand gradle", True),
+    ("scratch that, it's all .m files. objective-c, not swift", True),
+    ("不好意思打错了，是 C 语言", True),
+    ("Actually I'd also like some Emacs Lisp", False),  # adds to the request
+    ("I want to learn Emacs Lisp", False),
+])
+def test_a_message_that_narrows_or_corrects_the_request_says_so(message, narrows):
+    matcher = TopicMatcher(["Lisp", "Emacs", "Gradle", "Android", "Objective-C", "Swift", "C"])
+    assert extract(message, matcher).narrows is narrows
