@@ -66,6 +66,8 @@ class LLMSettings(BaseModel):
                            "False = one request at a time")
     relevance_wait_s: float = Field(0.3, ge=0, description="How long the cards may wait for the model to start "
                                     "judging relevance; past it the turn ranks without P(yes)")
+    relevance_yields: bool = Field(True, description="Skip P(yes) while other learners' reasons are being written: "
+                                   "its pass would hold their decoding up (with batching only)")
     max_new_tokens: int = 48
     timeout_s: float = 20.0
     judged_per_shown: int = Field(2, ge=0, description="The LLM judges the best top_k * this candidates for "

@@ -39,7 +39,7 @@ class HFLLM:
 
     def __init__(self, model_dir: Path | str, dtype: str = "float32", threads: int = 0,
                  adapter: Path | str | None = None, fp16_decode: bool = True, draft_tokens: int = DRAFT_TOKENS,
-                 batching: bool = False, bf16_wide: bool = False):
+                 batching: bool = False, bf16_wide: bool = False, relevance_yields: bool = False):
         if threads > 0:
             torch.set_num_threads(threads)
         self.name = str(model_dir)
@@ -80,7 +80,7 @@ class HFLLM:
         # Batching: one scheduler thread owns the model and merges concurrent requests. Without it the model is not
         # safe to run concurrently and requests take turns at this lock (one at a time, each its own batch).
         self._lock = threading.Lock()
-        self.scheduler = Scheduler(self._batch(), self._p_yes) if batching else None
+        self.scheduler = Scheduler(self._batch(), self._p_yes, scores_yield=relevance_yields) if batching else None
 
     @classmethod
     def from_settings(cls, settings: LLMSettings, cache_dir: Path) -> HFLLM:
@@ -89,7 +89,7 @@ class HFLLM:
         if adapter is not None and not adapter.is_absolute():
             adapter = PROJECT_ROOT / adapter  # like the other paths in settings: relative to the project
         return cls(model_dir, settings.dtype, settings.threads, adapter, settings.fp16_decode, settings.draft_tokens,
-                   settings.batching, settings.bf16_wide)
+                   settings.batching, settings.bf16_wide, settings.relevance_yields)
 
     def describe(self) -> LLMInfo:
         how = "one scheduler batching all learners" if self.scheduler is not None else "one request at a time"

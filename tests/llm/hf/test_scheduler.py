@@ -87,6 +87,20 @@ def test_p_yes_waits_for_nothing_but_the_current_step():
     scheduler.close()
 
 
+def test_p_yes_can_yield_to_answers_being_written_and_runs_when_there_are_none():
+    batch = StandInBatch(steps=50, step_s=0.05)
+    scheduler = Scheduler(batch, scores, scores_yield=True)
+    assert scheduler.score([[1, 2]], wait_s=1.0) == [0.5]  # nothing else to do: it runs
+    writer = threading.Thread(target=scheduler.generate, args=(rows(1), "a"))
+    writer.start()
+    time.sleep(0.1)
+    with pytest.raises(LLMBusy):  # another learner's answer is being written: the cards go without P(yes)
+        scheduler.score([[3, 4]], wait_s=1.0)
+    assert scheduler.stats["score_passes"] == 1 and scheduler.stats["yielded_scores"] == 1
+    writer.join(timeout=10)
+    scheduler.close()
+
+
 def test_p_yes_that_cannot_start_in_time_gives_up_and_is_never_computed():
     computed = []
     release = threading.Event()
