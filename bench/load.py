@@ -54,7 +54,8 @@ MESSAGES = [
 SINGLE_QUEUE = {"ASSISTANT_LLM_BATCHING": "false", "ASSISTANT_SERVING_TURN_CONCURRENCY": "1",
                 "ASSISTANT_SERVING_QUEUE_MAX_SIZE": "64", "ASSISTANT_SERVING_MAX_WAIT_S": "600"}
 EXTRA_ENV = dict(item.split("=", 1) for item in os.environ.get("LOAD_EXTRA_ENV", "").split() if "=" in item)
-CONFIGS = {"scheduler (default)": {}, "single queue (before)": SINGLE_QUEUE}
+CONFIGS = {"scheduler (default)": {}, "single queue (before)": SINGLE_QUEUE,
+           "P(yes) does not yield": {"ASSISTANT_LLM_RELEVANCE_YIELDS": "false"}}
 
 
 @dataclass
@@ -231,7 +232,8 @@ def main() -> None:
     parser.add_argument("--learners", default="1,5,20,50", help="comma-separated learner counts")
     parser.add_argument("--seconds", type=float, default=300, help="open-loop run length per count (default 300)")
     parser.add_argument("--closed-seconds", type=float, default=90, help="closed-loop run length (default 90)")
-    parser.add_argument("--configs", default=",".join(CONFIGS), help="which configurations, comma-separated")
+    parser.add_argument("--configs", default="scheduler (default),single queue (before)",
+                        help=f"which configurations, comma-separated, of: {', '.join(CONFIGS)}")
     parser.add_argument("--queue-learners", help="learner counts for the single queue (default: --learners); its "
                         "backlog at 50 learners takes longer to drain than the run itself")
     parser.add_argument("--beside-hog", type=int, default=5, help="learners for the run beside a CPU hog (0 = none)")
