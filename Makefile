@@ -83,7 +83,7 @@ $(GGUF): $(SCALE_STAMP) $(LLAMA_SRC) adapters/smollm2-135m-assistant/adapter_mod
 	$(VENV)/bin/assistant export-gguf --converter $(LLAMA_SRC) --out $@
 
 test-scale: install system $(GGUF)
-	ASSISTANT_SCALE_GGUF=$(GGUF) $(PY) -m pytest -q -m scale
+	ASSISTANT_SCALE_GGUF=$(GGUF) $(PY) -m pytest -q -m scale -o timeout=1800
 
 # Every benchmark of bench/README.md, one after the other (about 75 minutes, bench/load.py most of it; run it on an otherwise idle machine).
 bench: index

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from assistant.engine import Engine
 from assistant.fair_use import Caller
 from assistant.profile.edits import ProfileEdit
+from assistant.profile.store import StoreWriteError
 from assistant.reply import TurnContext
 from assistant.validation import InputError
 
@@ -29,11 +30,14 @@ def refuse(message: str) -> gr.Error:
 
 @contextmanager
 def caller_errors() -> Iterator[None]:
-    """The engine's InputError (a bad id, message or resource) reaches the caller as a readable gr.Error."""
+    """The engine's InputError (a bad id, message or resource) and a store that could not save reach the caller as a
+    readable gr.Error."""
     try:
         yield
     except InputError as exc:
         raise refuse(str(exc)) from exc
+    except StoreWriteError as exc:  # not the caller's mistake: the server log keeps the traceback
+        raise gr.Error(str(exc)) from exc
 
 
 def _validated(model: type[Model], value: Any, what: str, keys: tuple[str, ...]) -> Model:

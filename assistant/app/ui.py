@@ -27,6 +27,7 @@ from assistant.engine import Engine
 from assistant.fair_use import Caller, SlowDown
 from assistant.lms.page_session import COOKIE as LTI_COOKIE
 from assistant.profile.schema import FORMATS, LEVEL_ORDER, Device, LearnerProfile
+from assistant.profile.store import StoreWriteError
 from assistant.reply import TurnContext
 from assistant.turn import new_session_id
 from assistant.validation import InputError
@@ -172,7 +173,7 @@ class Page:
             yield [gr.skip(), self.conversation(learner, earlier + [Entry("notice", note)], language), *_SKIP_PANEL,
                    message, gr.update(visible=not earlier), gr.skip(), ""]
             return
-        except InputError as exc:
+        except (InputError, StoreWriteError) as exc:  # the message stays in the box, to send again
             yield [gr.skip(), self.conversation(learner, asked + [Entry("notice", str(exc))], language),
                    *_SKIP_PANEL, message, gr.skip(), *skip_rest]
             return

@@ -23,6 +23,7 @@ from assistant.profile.store import (
     SessionSummary,
     Statement,
     StoredTurn,
+    StoreWriteError,
     TurnBucket,
 )
 
@@ -118,9 +119,9 @@ class SQLiteStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         # FULL: an acknowledged event survives a power cut, not only a killed process.
         self._conn.execute("PRAGMA synchronous=FULL")
+        self._lock = threading.Lock()
         self._conn.executescript(_SCHEMA)
         self._upgrade()
-        self._lock = threading.Lock()
 
     def _upgrade(self) -> None:
         """Bring a database written by an earlier version up to the current schema, keeping every row."""
@@ -131,29 +132,29 @@ class SQLiteStore:
             self._conn.execute("ALTER TABLE turns ADD COLUMN session_id TEXT")
         self._conn.execute("CREATE INDEX IF NOT EXISTS turns_by_session ON turns (learner_id, session_id, id)")
         # Turns stored without a session become one earlier conversation per learner, so the history lists them.
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             self._conn.execute("INSERT OR IGNORE INTO sessions (learner_id, id, started_at) SELECT learner_id, ?, "
                                "MIN(created_at) FROM turns WHERE session_id IS NULL GROUP BY learner_id",
                                (EARLIER_SESSION,))
             self._conn.execute("UPDATE turns SET session_id = ? WHERE session_id IS NULL", (EARLIER_SESSION,))
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One transaction. The connection is in autocommit mode, where `with conn:` would commit each statement
         on its own: an event and its statements would not stand or fall together."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    if self._conn.in_transaction:  # a failed COMMIT may leave it open; the next BEGIN would fail
+                        self._conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                raise StoreWriteError(f"The learner store could not save ({exc}); nothing stored before was lost. "
+                                      "Retry once the server has disk space again.") from exc
 
     def get(self, learner_id: str) -> LearnerProfile | None:
         with self._lock:

@@ -29,6 +29,10 @@ TABLES = ("profiles", "sessions", "turns", "feedback", "lms_accounts", "xapi_out
 EARLIER_SESSION = "earlier"
 
 
+class StoreWriteError(RuntimeError):
+    """The store could not write (a full disk, say): what was stored before is intact; the message says what to do."""
+
+
 class FeedbackEvent(BaseModel):
     learner_id: str
     resource_id: str

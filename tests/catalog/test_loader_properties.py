@@ -2,9 +2,9 @@
 
 import csv
 import json
-import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,17 +46,23 @@ bad_json_lines = st.one_of(
 rows = st.lists(st.one_of(st.just(("good", None)), st.tuples(st.just("bad"), bad_json_lines)), max_size=25)
 
 
-def write(name: str, content: str) -> Path:
-    path = Path(tempfile.mkdtemp(prefix="catalog-prop-")) / name
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """One folder for all examples: each example overwrites the file of the one before."""
+    return tmp_path_factory.mktemp("catalog-prop")
+
+
+def write(folder: Path, name: str, content: str) -> Path:
+    path = folder / name
     path.write_text(content, encoding="utf-8")
     return path
 
 
 @PROPERTY
 @given(rows)
-def test_every_jsonl_line_is_either_loaded_or_reported_with_its_line(plan):
+def test_every_jsonl_line_is_either_loaded_or_reported_with_its_line(folder, plan):
     lines = [json.dumps(good_row(i)) if kind == "good" else text for i, (kind, text) in enumerate(plan)]
-    path = write("mine.jsonl", "".join(line + "\n" for line in lines))
+    path = write(folder, "mine.jsonl", "".join(line + "\n" for line in lines))
     result = generic.load(path)
     nonblank = [n for n, line in enumerate(lines, start=1) if line.strip()]
     good = [n for n, (kind, _) in enumerate(plan, start=1) if kind == "good"]
@@ -72,12 +78,12 @@ csv_columns = st.lists(st.sampled_from(["id", "title", "url", "topics", "free", 
 
 @PROPERTY
 @given(csv_columns, st.lists(st.lists(cells, max_size=8), max_size=15), st.integers(0, 15))
-def test_any_csv_rows_load_or_are_reported_and_the_count_adds_up(columns, body, good_at):
+def test_any_csv_rows_load_or_are_reported_and_the_count_adds_up(folder, columns, body, good_at):
     body = [row for row in body if any(row)]  # csv skips rows with no cells at all
     header = ["id", "title", "url", *[c for c in columns if c not in {"id", "title", "url"}]]
     good = ["good-0", "A good row", "https://example.org/0", *[""] * (len(header) - 3)]
     body.insert(min(good_at, len(body)), good)
-    path = Path(tempfile.mkdtemp(prefix="catalog-prop-")) / "mine.csv"
+    path = folder / "mine.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([header, *body])
     with path.open(encoding="utf-8", newline="") as handle:

@@ -10,6 +10,7 @@ from assistant.profile.edits import ProfileEdit
 from assistant.profile.feedback import apply_feedback
 from assistant.profile.schema import LearnerProfile
 from assistant.profile.sqlite_store import SQLiteStore
+from assistant.profile.store import StoreWriteError
 
 RUST_BOOK = Resource(id="r1", title="Rust book", url="https://rust.example", topics=["Rust"], level="beginner")
 
@@ -84,3 +85,15 @@ def test_edits_change_only_what_was_sent_and_refuse_unknown_fields():
         ProfileEdit.model_validate({"levle": "advanced"})
     with pytest.raises(ValidationError):
         ProfileEdit.model_validate({"level": "wizard"})
+
+
+def test_a_full_database_refuses_the_write_in_words_keeps_what_it_had_and_recovers(store):
+    store.record_turn(LearnerProfile(learner_id="a", topics={"Rust": 1.0}), "Rust please")
+    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+    store._conn.execute(f"PRAGMA max_page_count = {pages}")  # as full as a full disk, for this connection
+    with pytest.raises(StoreWriteError, match="could not save .*full.*nothing stored before was lost"):
+        store.record_turn(LearnerProfile(learner_id="a", topics={"Go": 1.0}), "Go " * 20_000)
+    assert store.history("a") == [("learner", "Rust please")] and "Rust" in store.get("a").topics
+    store._conn.execute("PRAGMA max_page_count = 1073741823")  # space again: no transaction was left open
+    store.record_turn(LearnerProfile(learner_id="a", topics={"Go": 1.0}), "Go then")
+    assert store.history("a") == [("learner", "Rust please"), ("learner", "Go then")]

@@ -22,7 +22,13 @@ from assistant.app import launch
 from assistant.engine import Engine
 
 LEARNERS = 20
+# Each call and the whole burst end in bounded time, so a server that stops answering fails the test, never hangs it.
+CALL_TIMEOUT_S = 600
 TOPICS = ["Rust", "Python", "Git", "SQL", "Haskell", "Linux", "JavaScript", "Docker", "k-means", "linear regression"]
+
+
+def _call(client: Client, *args, api_name: str):
+    return client.submit(*args, api_name=api_name).result(timeout=CALL_TIMEOUT_S)
 
 
 def _learner(url: str, index: int, deadline: float, turns_at_least: int, log: dict) -> None:
@@ -34,7 +40,7 @@ def _learner(url: str, index: int, deadline: float, turns_at_least: int, log: di
         message = f"I want to learn {TOPICS[index % len(TOPICS)]}, note {token}"
         started = time.monotonic()
         try:
-            reply = client.predict(learner, message, {"device": "phone"}, api_name="/recommend")
+            reply = _call(client, learner, message, {"device": "phone"}, api_name="/recommend")
             log["latency"].append(time.monotonic() - started)
             if reply["learner_id"] != learner:
                 log["leaks"].append((learner, reply["learner_id"]))
@@ -44,8 +50,8 @@ def _learner(url: str, index: int, deadline: float, turns_at_least: int, log: di
             if not all(r["reason"] for r in reply["recommendations"]):
                 log["errors"].append(f"{learner}: a card without its reason")
             first = reply["recommendations"][0]["resource"]["id"]
-            client.predict(learner, first, "opened", api_name="/feedback")
-            profile = client.predict(learner, api_name="/profile")
+            _call(client, learner, first, "opened", api_name="/feedback")
+            profile = _call(client, learner, api_name="/profile")
             if profile["learner_id"] != learner:
                 log["leaks"].append((learner, profile["learner_id"]))
         except Exception as exc:  # every failure is counted, none may happen
@@ -60,12 +66,14 @@ def run_load(engine, seconds: float, turns_at_least: int) -> dict:
     log: dict = {"latency": [], "errors": [], "leaks": [], "turns": []}
     try:
         deadline = time.monotonic() + seconds
-        threads = [threading.Thread(target=_learner, args=(app.local_url, i, deadline, turns_at_least, log))
+        threads = [threading.Thread(target=_learner, args=(app.local_url, i, deadline, turns_at_least, log),
+                                    daemon=True)
                    for i in range(LEARNERS)]
         for thread in threads:
             thread.start()
+        stop_waiting = time.monotonic() + seconds + 3 * CALL_TIMEOUT_S  # a learner's last turn is three calls
         for thread in threads:
-            thread.join(timeout=seconds + 900)  # bounded: the test stops itself
+            thread.join(timeout=max(0.0, stop_waiting - time.monotonic()))
         assert not any(t.is_alive() for t in threads), "a learner's calls never finished"
     finally:
         app.close()
