@@ -227,6 +227,15 @@ _GAPS = re.compile(
     r"|(?:不懂|没学过|不了解|不会|不理解)\s*(?P<zh>[A-Za-z0-9+#.\-' ]+|[\u4e00-\u9fff]{2,8})",
     re.I,
 )
+# "every tutorial assumes I know importance sampling, which I don't": what others take for granted and the learner
+# then denies is a gap, not something known.
+_ASSUMED = re.compile(
+    r"(?:assumes?|assumed|assuming|expects?|expected|presumes?|presupposes?)\s+(?:that\s+)?"
+    r"(?:i|you|we|the reader|readers|everyone|people)\s+(?:already\s+)?(?:know|understand|get|(?:am|are) familiar with)"
+    r"\s+(?:about\s+)?(?P<what>[^.,;!?]+?)(?=\s+(?:with|and|but|which|already|well)\b|[.,;!?]|$)"
+    r"(?=[^.;!?]*\b(?:which|but|and|though)\s+i\s+(?:really\s+)?(?:don'?t|do not|didn'?t|did not|never)\b)",
+    re.I,
+)
 # "scratch the PHP part", "forget about Java", "WordPress instead of PHP", "不学 Java 了".
 _NAME = r"[\w+#-]+(?:\.[\w+#-]+)*"  # "Node.js", "ASP.NET": a name does not end at a full stop
 _DROPS = re.compile(
@@ -428,8 +437,9 @@ def extract(message: str, topic_matcher: Callable[[str], list[str]] | None = Non
     liked, disliked = _formats(message)
     language = asked_language(message)
     device = next((dev for pattern, dev in _DEVICES if re.search(pattern, message, re.I)), None)
-    known, background = _spans(_KNOWN, message), _spans(_BACKGROUND, message)
-    gaps, drops = _spans(_GAPS, message), _spans(_DROPS, message)
+    granted = _outside(_ASSUMED, message)
+    known, background = _spans(_KNOWN, granted), _spans(_BACKGROUND, granted)
+    gaps, drops = _spans(_ASSUMED, message) + _spans(_GAPS, message), _spans(_DROPS, message)
     topics = topic_matcher(message) if topic_matcher else []
     if topic_matcher:
         # Name what is known, missing or taken back in the catalog's words, and keep it out of the targets.

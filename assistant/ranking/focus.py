@@ -121,6 +121,8 @@ class FocusFinder:
         leading = self._leading_concept(linked, named)
         if leading is not None and leading not in targets:
             targets.append(leading)
+        if profile.gaps:
+            targets += [c for c in self._goals_beyond(named, linked) if c not in targets]
         gaps = self._concepts(self._fits(profile.gaps, votes, best, best_in_topic))
         if described is not None:
             gaps += self._described_gaps(profile.gaps, targets, gaps, described)
@@ -137,6 +139,21 @@ class FocusFinder:
         if any(s >= unnamed[0][1] for t, s in linked if t in named):
             return None
         return self.graph.find(unnamed[0][0])
+
+    def _goals_beyond(self, named: Mapping[str, float], linked: Sequence[tuple[str, float]]) -> list[Concept]:
+        """When the learner says what they lack, an unnamed concept about as close as the closest one, that a named
+        concept comes before, is what they lack it for ("LU decomposition, but we skipped Gaussian elimination")."""
+        if not linked:
+            return []
+        concepts = [c for c in (self.graph.find(t) for t in named) if c is not None]
+        goals = []
+        for title, similarity in linked[:LINK_TOPICS]:
+            later = self.graph.find(title)
+            if title in named or later is None or similarity < linked[0][1] - LINK_MARGIN:
+                continue
+            if any(self.graph.comes_before(c, later) and not self.graph.variant_of(later, c) for c in concepts):
+                goals.append(later)
+        return goals
 
     def _on_the_way(self, named: Mapping[str, float], linked: Sequence[tuple[str, float]]) -> set[str]:
         """Concepts named on the way to another ("set the gradient to zero", asking about Lagrange multipliers): each

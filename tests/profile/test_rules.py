@@ -486,3 +486,14 @@ def test_formats_preferred_by_comparison(message, liked, avoided):
 def test_a_message_that_narrows_or_corrects_the_request_says_so(message, narrows):
     matcher = TopicMatcher(["Lisp", "Emacs", "Gradle", "Android", "Objective-C", "Swift", "C"])
     assert extract(message, matcher).narrows is narrows
+
+
+@pytest.mark.parametrize("message, gaps, known", [
+    ("every tutorial says use a particle filter, but they all assume i know importance sampling, which i don't",
+     ["importance sampling"], []),
+    ("the course assumes you know Python and I really don't", ["Python"], []),
+    ("the course assumes you know Python, which I do, and I know SQL", [], ["SQL"]),
+])
+def test_what_others_take_for_granted_and_the_learner_denies_is_a_gap(message, gaps, known):
+    delta = extract(message, TopicMatcher(["importance sampling", "particle filter", "Python", "SQL"]))
+    assert delta.gaps == gaps and delta.known == known

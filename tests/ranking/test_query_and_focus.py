@@ -147,3 +147,18 @@ def test_a_named_topic_far_from_what_the_request_is_about_counts_less_in_english
     assert confidence(near, asked).confidence == pytest.approx(0.9)
     assert confidence(far, asked).confidence == pytest.approx(0.9 * 0.6) and confidence(far, asked).named
     assert confidence(far, "想学机器学习，有中文的书吗").confidence == pytest.approx(0.9)
+
+
+def test_when_the_learner_says_what_they_lack_a_close_concept_it_leads_to_is_what_they_lack_it_for():
+    # "homework wants an LU decomposition, but we skipped Gaussian elimination": only the gap is named by the
+    # catalog's words; the concept it comes before, about as close by meaning, is the goal
+    linked = [("Gaussian elimination", 0.854), ("LU factorization", 0.802), ("computing the nullspace", 0.7)]
+    hits = [hit("g", ["Gaussian elimination"], 0.8, "gaussian_elimination"),
+            hit("l", ["LU factorization"], 0.78, "lu_factorization")]
+    lacking = LearnerProfile(learner_id="a", topics={"Gaussian elimination": 1.0}, gaps=["row reduction"])
+    focus = FocusFinder(GRAPH).find(lacking, hits, lambda t: 0.8, linked, dict(linked), "LU decomposition")
+    assert "LU factorization" in [t.title for t in focus.targets]
+    # asking for Gaussian elimination itself, with no gap said, leaves the later concept out
+    asking = LearnerProfile(learner_id="a", topics={"Gaussian elimination": 1.0})
+    focus = FocusFinder(GRAPH).find(asking, hits, lambda t: 0.8, linked, dict(linked), "Gaussian elimination")
+    assert [t.title for t in focus.targets] == ["Gaussian elimination"]
