@@ -106,7 +106,9 @@ _EASE_UNSPOKEN = r"(?:^|(?<=[,;:(] ))(?:already |very |really |quite |pretty |fa
 _LEVELS: list[tuple[str, str]] = [
     (r"grad(?:uate)?[- ]level|grad(?:uate)? textbooks?|advanced|expert|experienced|(?<!to )senior|deep[- ]dives?|professional|"
      r"proof[- ]heavy|(?:anything|stuff|something|books?|material) that holds? (?:my|your) hand|"
-     r"(?:doing|during|in) (?:a|my) (?:masters|master'?s|phd|ph\.d\.?)|rigorous is fine|no hand[- ]?holding|"
+     r"(?:doing|during|in) (?:a|my) (?:masters|master'?s|phd|ph\.d\.?)|rigou?r(?:ous)? is (?:fine|good|welcome|ok)|"
+     r"no hand[- ]?holding|(?:i have|i've got|i hold|with) an? (?:maths?|mathematics|physics|statistics|cs|"
+     r"computer science) (?:degree|phd|ph\.d\.?)|phd student|"
      r"no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
      r"i teach (?:[\w-]+ ){0,3}(?:at|in) (?:uni|university|college)|don'?t dumb (?:it|this|things) down|proofs are welcome|"
      r"高级|资深", "advanced"),
@@ -125,7 +127,9 @@ _LEVELS: list[tuple[str, str]] = [
      r"i (?:write|use|do) [\w+#.]+ (?:all day|every day|daily)|"
      r"(?:did|done|went through|finished|completed|graduated from) (?:a |an |one of those |the )?[^.,;!?]{0,20}bootcamp|"
      r"know [\w+#.]+(?: [\w+#.]+)? (?:(?:pretty|quite|fairly|reasonably) well|decently|well)|"
-     r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the basics|beyond the basics|"
+     r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the (?:absolute |very |bare )?basics|"
+     r"beyond the basics|solid on the basics|not the (?:very )?first steps|(?:need|want) the next step|"
+     r"不用太基础|不要太基础|别太基础|(?:入门|基础)[^，。；！？]{0,8}跳过|跳过[^，。；！？]{0,8}(?:入门|基础)|基本语法会|"
      r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,4}还记得|基础[^，。；！？]{0,6}(?:已经会|没问题)", "intermediate"),
     (r"beg+in+er|new to|never (?:really |actually |ever )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
      r"made|built|opened|installed|run|ran|studied)|haven'?t (?:touched|used|done|studied) [\w ]{1,20}? since|total novice|novice|"
@@ -136,7 +140,9 @@ _LEVELS: list[tuple[str, str]] = [
      r"(?:complete|total|a) mystery|"
      r"(?:completely|totally|all) (?:gone|forgotten)|forgot(?:ten)? (?:it all|everything)|"
      r"(?:daughter|son|kids?|child(?:ren)?|nephew|niece)\b[^.?!]{0,15}\b(?:is|are|aged?) (?:[4-9]|1[0-2])\b|"
-     r"just start|get started|getting started|no experience|first time|complete newbie|newbie|"
+     r"just start|get started|getting started|no experience|first time|complete newbie|newbie|newcomer|noob|"
+     r"keep it (?:basic|simple)|high[- ]school level|(?:from|at) (?:near|almost|close to) zero|"
+     r"never (?:seen|saw|written|wrote|read) a (?:single )?line of|"
      r"start(?:ing)? (?:from|at) (?:zero|nothing|square one)|from (?:zero|nothing)\b|barely (?:know|used|touched|understand)|"
      r"hardly know|(?:couldn'?t|can'?t) (?:even )?write (?:a )?hello world|day one for me|"
      r"(?:neither|none|nobody) [^.,;!?]{0,25}? ever (?:programmed|coded)|go gently|(?:a|one) single intro|"
@@ -145,7 +151,7 @@ _LEVELS: list[tuple[str, str]] = [
      r"(?:not|never been) a (?:programmer|coder|developer)|non-?programmer|no (?:coding|programming) background|"
      r"入门|零基础|初学|新手|新人|小白|从头|从基础|从零|没接触过|没有接触过|从没接触|"
      r"基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会|从来?没[^，。；！？]{0,4}?(?:做|用|写|学|碰|接触)过|"
-     r"完全没[^，。；！？]{0,2}?(?:做|用|写|学|碰)过|一点(?:都|也)不会|完全不会", "beginner"),
+     r"完全没[^，。；！？]{0,2}?(?:做|用|写|学|碰|编)过|一点(?:都|也)不会|完全不会", "beginner"),
 ]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -497,3 +497,21 @@ def test_a_message_that_narrows_or_corrects_the_request_says_so(message, narrows
 def test_what_others_take_for_granted_and_the_learner_denies_is_a_gap(message, gaps, known):
     delta = extract(message, TopicMatcher(["importance sampling", "particle filter", "Python", "SQL"]))
     assert delta.gaps == gaps and delta.known == known
+
+
+@pytest.mark.parametrize("message, level", [
+    ("total newcomer here, i'm just hooked", "beginner"),
+    ("keep it basic, my stats is high-school level at best", "beginner"),
+    ("starting from near zero in stats honestly", "beginner"),
+    ("fresh grad, never saw a line of cobol in my life", "beginner"),
+    ("之前完全没编过程，想寒假预习", "beginner"),
+    ("I'm past the absolute basics, but I'd like something to read cover to cover", "intermediate"),
+    ("I've poked at it a bit already, so not the very first steps.", "intermediate"),
+    ("平时写 Ruby，不用太基础的，语法入门那些可以跳过", "intermediate"),
+    ("I have a maths degree so please don't give me the dumbed-down version", "advanced"),
+    ("I'm a maths PhD student, so rigour is welcome.", "advanced"),
+    ("self taught web dev here, no CS degree", None),
+    ("I start a CS degree next year", None),
+])
+def test_levels_told_by_how_little_or_how_much_the_learner_has_behind_them(message, level):
+    assert extract(message).level == level
