@@ -14,19 +14,20 @@ from assistant.profile.schema import ProfileDelta
 _FORMAT_WORDS: dict[str, str] = {
     r"books?|e-?books?|reading|read a lot|textbooks?|(?:rather|prefer to|like to|love to|want to|something to|stuff to) read|"
     r"written (?:guides?|tutorials?|explanations?)|reference (?:docs|documentation|manuals?)|"
-    r"kindle|e-?reader|read (?:it )?offline|print (?:it |them )?out|printable|scribble|something written|"
+    r"kindle|e-?reader|read (?:it )?offline|pdfs?|print (?:it |them )?out|printable|scribble|something written|"
     r"written (?:stuff|material|text|things|docs|documentation)|in writing|text (?:pls|please|only)|(?:skim|read) (?:the )?text|"
     r"書|书籍?|电子书|教材|阅读": "book",
     r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|recorded (?:\w+ )?(?:lectures?|talks?)|"
     r"lecture recordings?|recorded (?:\w+ )?(?:lessons?|sessions?|classes)|"
-    r"conference talks?|see (?:it|them|someone) (?:done|do it)|someone on screen|视频|影片|看视频": "video",
+    r"conference talks?|see (?:it|them|someone) (?:done|do it)|someone on screen|视频|影片|看视频|"
+    r"(?:see|seeing|watch|watching) (?:someone|somebody|people|a person) (?:build|code|make|do|walk|work|type)\w*": "video",
     r"courses?|moocs?|classes|(?<!recorded )lectures?(?! recordings?)|课程|网课|公开课": "course",
     r"podcasts?|listen(?:ing)?|audio|in my ears?|播客|音频|听(?!说|过|人说)": "podcast",
     r"interactive|hands[- ]on|(?:code|coding|typing|type|practi[sc]e|exercises?|run) [^.,;!?]{0,25}in the browser|"
     r"practi[sc]e|(?<!with )(?<!and )exercises|write code|coding exercises|playground|learn\w* (?:best |better )?by doing|"
     r"type (?:the |real )?commands|poke (?:at|around)|click around|"
     r"交互|互动|动手|练习": "interactive",
-    r"papers?|论文": "paper",
+    r"papers?(?!\s*(?:books?|cop(?:y|ies)|back|versions?))|论文": "paper",
 }
 # Words that turn the format after them into one to avoid ("no videos", "rather than videos").
 _NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|never|instead of|rather than|than|over|"
@@ -57,7 +58,8 @@ _WISH = re.compile(
     r"give me|show me|best|good|great|worth|ideal|perfect|nice|help|helps|fine|ok|okay|i (?:really )?like|love|enjoy|"
     r"favou?rite|suits?|works? for me|for me|learner|"
     r"if you have|if possible|if there|only|mostly|mainly|usually|tend to|while i|during|on my|commute|commuting|"
-    r"drive|driving|walk|gym|instead|more of|find|learn\w* (?:best |better )?by|learn\w* (?:\w+ )?(?:best|better))(?![a-z])"
+    r"drive|driving|walk|gym|instead|more of|find|learn\w* (?:best |better )?by|pls|plz|"
+    r"(?:learn|absorb|understand|remember|retain)\w* (?:\w+ ){0,2}?(?:best|better))(?![a-z])"
     r"|想|要|希望|有没有|有什么|推荐|求|找|最好|喜欢|偏好|适合|吗|请|给我|比较|可以|能不能|更|就行|就好|也行", re.I)
 _FRAGMENT_WORDS = 4
 # A short clause with a subject is a statement ("I can write code"), not a bare wish ("videos please").

@@ -515,3 +515,14 @@ def test_what_others_take_for_granted_and_the_learner_denies_is_a_gap(message, g
 ])
 def test_levels_told_by_how_little_or_how_much_the_learner_has_behind_them(message, level):
     assert extract(message).level == level
+
+
+@pytest.mark.parametrize("message, liked", [
+    ("i absorb stuff way better watching someone build a thing on screen than reading docs", ["video"]),
+    ("I need to see someone build it step by step, the docs alone aren't cutting it.", ["video"]),
+    ("pdfs i can read offline on the train pls", ["book"]),
+    ("paper books suit me best for this kind of thing", ["book"]),
+    ("any good papers on this?", ["paper"]),
+])
+def test_formats_told_by_watching_someone_work_or_by_the_file_or_paper_they_come_on(message, liked):
+    assert extract(message).formats == liked
