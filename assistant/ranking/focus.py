@@ -93,6 +93,11 @@ class FocusFinder:
                      if _spelled_out(t, request) or closeness.get(t, 1.0) >= linked[0][1] - NAMED_MARGIN}
         named = {t: w for t, w in named.items() if t not in self._on_the_way(named, linked)}
         inferred = SECONDARY if named else 1.0
+        if named and linked and closeness and detect_language(request) == "en":
+            # Every named topic far from the request's meaning ("a SQL LIKE query" as the story of a search
+            # question): what the meaning points to is discounted less.
+            nearest = min(_farness(linked[0][1] - closeness.get(t, linked[0][1])) for t in named)
+            inferred += (1.0 - SECONDARY) * nearest
         scores = dict(votes)
         if linked:
             # A topic both the hits and the meaning point to beats one that only one of them does.

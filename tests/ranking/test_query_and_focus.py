@@ -162,3 +162,17 @@ def test_when_the_learner_says_what_they_lack_a_close_concept_it_leads_to_is_wha
     asking = LearnerProfile(learner_id="a", topics={"Gaussian elimination": 1.0})
     focus = FocusFinder(GRAPH).find(asking, hits, lambda t: 0.8, linked, dict(linked), "Gaussian elimination")
     assert [t.title for t in focus.targets] == ["Gaussian elimination"]
+
+
+def test_what_the_meaning_points_to_counts_more_when_every_named_topic_is_far_from_it():
+    # "our shop's search is a SQL LIKE query; I want to understand how real search ranks documents": SQL is the story
+    profile = LearnerProfile(learner_id="a", topics={"SQL": 1.0})
+    hits = [hit("i", ["Information Retrieval"], 0.8), hit("s", ["SQL"], 0.7)]
+
+    def retrieval(sql_closeness: float) -> float:
+        linked = sorted([("Information Retrieval", 0.649), ("Search Engines", 0.632), ("SQL", sql_closeness)],
+                        key=lambda kv: -kv[1])
+        focus = FocusFinder(GRAPH).find(profile, hits, lambda t: 0.8, linked, dict(linked), "how real search works")
+        return focus.topics["Information Retrieval"].confidence
+
+    assert retrieval(0.50) > retrieval(0.64)
