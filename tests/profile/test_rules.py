@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.knowledge.topics import TopicMatcher
+from assistant.knowledge.topics import TopicMatcher, load_aliases
 from assistant.profile.rules import extract
 from assistant.profile.schema import LearnerProfile, ProfileDelta
 
@@ -100,7 +100,6 @@ def test_a_topic_taken_back_leaves_the_profile():
 
 
 def test_everyday_names_reach_catalog_topics():
-    from assistant.knowledge.topics import load_aliases
 
     matcher = TopicMatcher(["Kubernetes", "PostgreSQL", "JavaScript", "Ruby on Rails"], load_aliases())
     assert matcher("everyone says k8s; our db is Postgres") == ["Kubernetes", "PostgreSQL"]
@@ -526,3 +525,9 @@ def test_levels_told_by_how_little_or_how_much_the_learner_has_behind_them(messa
 ])
 def test_formats_told_by_watching_someone_work_or_by_the_file_or_paper_they_come_on(message, liked):
     assert extract(message).formats == liked
+
+
+def test_a_concept_called_by_its_other_textbook_name_is_the_catalog_concept():
+    matcher = TopicMatcher(["LU factorization", "Gaussian elimination", "statistical hypothesis testing"], load_aliases())
+    delta = extract("homework wants an LU decomposition and I have to understand p-values for my thesis", matcher)
+    assert set(delta.topics) == {"LU factorization", "statistical hypothesis testing"}
