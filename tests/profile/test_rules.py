@@ -100,7 +100,6 @@ def test_a_topic_taken_back_leaves_the_profile():
 
 
 def test_everyday_names_reach_catalog_topics():
-
     matcher = TopicMatcher(["Kubernetes", "PostgreSQL", "JavaScript", "Ruby on Rails"], load_aliases())
     assert matcher("everyone says k8s; our db is Postgres") == ["Kubernetes", "PostgreSQL"]
     assert matcher("JS and Rails") == ["JavaScript", "Ruby on Rails"]
