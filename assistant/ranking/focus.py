@@ -92,8 +92,10 @@ class FocusFinder:
             named = {t: w for t, w in named.items()
                      if _spelled_out(t, request) or closeness.get(t, 1.0) >= linked[0][1] - NAMED_MARGIN}
         named = {t: w for t, w in named.items() if t not in self._on_the_way(named, linked)}
+        # Chinese text is about equally close to every Chinese-list heading: there the distances say nothing.
+        english = detect_language(request) == "en"
         inferred = SECONDARY if named else 1.0
-        if named and linked and closeness and detect_language(request) == "en":
+        if named and linked and closeness and english:
             # Every named topic far from the request's meaning ("a SQL LIKE query" as the story of a search
             # question): what the meaning points to is discounted less.
             nearest = min(_farness(linked[0][1] - closeness.get(t, linked[0][1])) for t in named)
@@ -114,9 +116,7 @@ class FocusFinder:
         evidence = {t: TopicEvidence(round(CERTAINTY * inferred * v * _narrowness(t, sizes), 3), False)
                     for t, v in scores.items() if v >= MIN_CONFIDENCE}
         # A named topic far from what the request is about by meaning is often context ("a radiologist dabbling in
-        # ML" asking how image classifiers work): it counts less. Chinese text is about equally close to every
-        # Chinese-list heading, so there the distance says nothing.
-        english = detect_language(request) == "en"
+        # ML" asking how image classifiers work): it counts less (English only, as above).
         for topic, weight in named.items():
             far = _farness(linked[0][1] - closeness[topic]) if english and linked and topic in (closeness or {}) else 0
             evidence[topic] = TopicEvidence(
@@ -145,18 +145,22 @@ class FocusFinder:
             return None
         return self.graph.find(unnamed[0][0])
 
+    @staticmethod
+    def _close_unnamed(named: Mapping[str, float], linked: Sequence[tuple[str, float]]) -> dict[str, float]:
+        """Linked topics the learner did not name, within LINK_MARGIN of the closest topic (title -> similarity)."""
+        if not linked:
+            return {}
+        return {t: s for t, s in linked[:LINK_TOPICS] if t not in named and s >= linked[0][1] - LINK_MARGIN}
+
     def _goals_beyond(self, named: Mapping[str, float], linked: Sequence[tuple[str, float]]) -> list[Concept]:
         """When the learner says what they lack, an unnamed concept about as close as the closest one, that a named
         concept comes before, is what they lack it for ("LU decomposition, but we skipped Gaussian elimination")."""
-        if not linked:
-            return []
         concepts = [c for c in (self.graph.find(t) for t in named) if c is not None]
         goals = []
-        for title, similarity in linked[:LINK_TOPICS]:
+        for title in self._close_unnamed(named, linked):
             later = self.graph.find(title)
-            if title in named or later is None or similarity < linked[0][1] - LINK_MARGIN:
-                continue
-            if any(self.graph.comes_before(c, later) and not self.graph.variant_of(later, c) for c in concepts):
+            if later is not None and any(self.graph.comes_before(c, later) and not self.graph.variant_of(later, c)
+                                         for c in concepts):
                 goals.append(later)
         return goals
 
@@ -164,9 +168,7 @@ class FocusFinder:
         """Concepts named on the way to another ("set the gradient to zero", asking about Lagrange multipliers): each
         comes before an unnamed concept the request is closer to, and before none the learner named (a named
         concept before another is what they lack or build on: they said so)."""
-        if not linked:
-            return set()
-        closest = {t: s for t, s in linked[:LINK_TOPICS] if t not in named and s >= linked[0][1] - LINK_MARGIN}
+        closest = self._close_unnamed(named, linked)
         concepts = {t: self.graph.find(t) for t in named}
         passing = set()
         for topic, concept in concepts.items():
