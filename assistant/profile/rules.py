@@ -30,7 +30,8 @@ _FORMAT_WORDS: dict[str, str] = {
     r"papers?(?!\s*(?:books?|cop(?:y|ies)|back|versions?))|论文": "paper",
 }
 # Words that turn the format after them into one to avoid ("no videos", "rather than videos").
-_NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|dislike|hate|without|avoid|never|instead of|rather than|than|over|"
+_NEGATION = (r"(?:not|no|don'?t (?:like|want|enjoy)|(?:don'?t|do not) (?:throw|give|send|point) (?:me )?|dislike|hate|without|"
+             r"avoid|never|instead of|rather than|than|over|"
              r"skip|fall asleep|falls asleep|zone out|zoned out|(?:don'?t|do not) do well|"
              r"retain (?:nothing|anything|much)(?: from)?|can'?t stand|"
              r"tired of|sick of|scrap|scratch|ditch|forget about|"
@@ -59,7 +60,8 @@ _WISH = re.compile(
     r"favou?rite|suits?|works? for me|for me|learner|"
     r"if you have|if possible|if there|only|mostly|mainly|usually|tend to|while i|during|on my|commute|commuting|"
     r"drive|driving|walk|gym|instead|more of|find|learn\w* (?:best |better )?by|pls|plz|"
-    r"(?:learn|absorb|understand|remember|retain)\w* (?:\w+ ){0,2}?(?:best|better))(?![a-z])"
+    r"(?:learn|absorb|understand|remember|retain)\w* (?:\w+ ){0,2}?(?:best|better|more)|"
+    r"(?:i'?d|i would|i could|i can) (?:happily |gladly |definitely |probably )?(?:watch|read|listen))(?![a-z])"
     r"|想|要|希望|有没有|有什么|推荐|求|找|最好|喜欢|偏好|适合|吗|请|给我|比较|可以|能不能|更|就行|就好|也行", re.I)
 _FRAGMENT_WORDS = 4
 # A short clause with a subject is a statement ("I can write code"), not a bare wish ("videos please").
@@ -101,6 +103,9 @@ _DISLIKED_AFTER = re.compile(r"^[^.,;!?，。；！？]{0,60}?\b(?:(?:just |real
                              r"(?:are|is) not for me|(?:aren'?t|isn'?t) for me|lose me|"
                              r"makes? me (?:car|motion |sea)?sick|makes? me (?:sleepy|dizzy|nauseous)|gives? me headaches?|"
                              r"(?:isn'?t|is not|ain'?t) (?:going to|gonna) happen|(?:is|are) (?:out|off the table)\b)"
+                             # said of the format itself ("screencasts are useless", "books, not so much")
+                             r"|^\s*(?:[\w-]+\s+){0,2}?(?:are|is) (?:(?:pretty|totally|kind of|kinda) )?"
+                             r"(?:useless|pointless|no use|no good)\b|^,?\s*not so much\b"
                              r"|^[^，。；！？]{0,6}?(?:太枯燥|枯燥|看不下去|看不进去|容易走神|走神|犯困|坐不住|没意思|不适合我|就不用了|不用了|不需要|就算了|免了)", re.I)
 
 # ", very comfortable with X" with no subject: only where a clause starts, so "not comfortable with" cannot match.
@@ -136,7 +141,8 @@ _LEVELS: list[tuple[str, str]] = [
     (r"beg+in+er|new to|never (?:really |actually |ever )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
      r"made|built|opened|installed|run|ran|studied)|haven'?t (?:touched|used|done|studied) [\w ]{1,20}? since|total novice|novice|"
      r"from scratch|from the (?:very )?(?:basics|beginning|ground up)|go easy on me|be gentle|"
-     r"zero (?:experience|background|knowledge|eye|idea|clue|coding|programming)|career changer|(?:only|just) (?:done|taken|had) (?:an? )?intro|"
+     r"zero (?:[\w-]+ )?(?:experience|background|knowledge)|zero (?:eye|idea|clue|coding|programming)|"
+     r"know (?:absolutely |literally )?nothing (?:about|of)\b|career changer|(?:only|just) (?:done|taken|had) (?:an? )?intro|"
      r"freshman|first[- ]year (?:student|undergrad)|junior (?:dev|developer|engineer|programmer)|\w+ months in\b|"
      r"months into (?:my|a|the) (?:first|new)|not (?:very |really |at all )?(?:techy|technical|tech[- ]savvy)|"
      r"(?:complete|total|a) mystery|"
@@ -157,18 +163,21 @@ _LEVELS: list[tuple[str, str]] = [
 ]
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_LANG_REQUEST = [(r"in chinese|chinese[- ]language|\bchinese\b|中文|汉语|普通话", "zh"),
-                 (r"in english|english[- ]language|英文|英语", "en")]
+# A request for a language beats a passing mention ("the Chinese translations are outdated; English resources please").
+_LANG_REQUEST = [(r"in chinese|chinese[- ]language|中文|汉语|普通话", "zh"),
+                 (r"in english|english[- ]language|english (?:resources?|materials?|books?|videos?|courses?|content|ones|only|"
+                  r"is (?:fine|ok|okay))\b|英文|英语", "en"),
+                 (r"\bchinese\b", "zh")]
 
-_NUMBER_WORDS = {"a": 1, "an": 1, "a couple of": 2, "a few": 3, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+_NUMBER_WORDS = {"a": 1, "an": 1, "a couple of": 2, "a couple": 2, "a few": 3, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
                  "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15,
                  "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
                  "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
                  "半": 0.5}
 _MINUTES = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty(?:-five)?|fifty|sixty|ninety|"
+    r"(?P<num>\d+(?:\.\d+)?|a couple(?: of)?|a few|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty(?:-five)?|fifty|sixty|ninety|"
     r"half an?|[一两二三四五六七八九]?十[一二三四五六七八九]?|[一两二三四五六七八九半])"
-    r"[\s-]*(?:个)?(?P<half_zh>半)?\s*(?:(?:solid|full|good|whole|spare|free|clear|uninterrupted|quiet) )?"
+    r"[\s-]*(?:个)?(?P<half_zh>半)?\s*(?:(?:solid|full|good|whole|spare|free|clear|uninterrupted|quiet|focused|dedicated|proper) )?"
     r"(?P<unit>minutes?|mins?|hours?|hrs?|h\b|分钟|小时|钟头)(?P<half> and a half|半)?",
     re.I,
 )

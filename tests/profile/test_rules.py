@@ -530,3 +530,33 @@ def test_a_concept_called_by_its_other_textbook_name_is_the_catalog_concept():
     matcher = TopicMatcher(["LU factorization", "Gaussian elimination", "statistical hypothesis testing"], load_aliases())
     delta = extract("homework wants an LU decomposition and I have to understand p-values for my thesis", matcher)
     assert set(delta.topics) == {"LU factorization", "statistical hypothesis testing"}
+
+
+@pytest.mark.parametrize("message, liked, avoided", [
+    ("I want one full course I can follow to the end. Please don't throw books at me.", ["course"], ["book"]),
+    ("Something where I code along in the browser? Books, not so much.", ["interactive"], ["book"]),
+    ("Anything I could listen to? Audio only: screencasts are useless when I can't look at a screen.",
+     ["podcast"], ["video"]),
+    ("i retain way more from watching video lessons than from reading docs", ["video"], ["book"]),
+    ("The train ride is ~40 min each way and I'd watch videos on it.", ["video"], []),
+])
+def test_formats_pushed_away_in_passing_or_wished_for_as_what_the_learner_would_do(message, liked, avoided):
+    delta = extract(message)
+    assert (delta.formats, delta.avoid_formats) == (liked, avoided)
+
+
+@pytest.mark.parametrize("message, level, minutes", [
+    ("I can put in a couple of hours a night.", None, 120),
+    ("I get one focused hour each evening once the baby's asleep.", None, 60),
+    ("I have zero hardware background.", "beginner", None),
+    ("we have about 20 minutes after homework, and i know nothing about coding either lol", "beginner", 20),
+])
+def test_budgets_counted_in_couples_and_levels_told_by_what_the_learner_lacks(message, level, minutes):
+    delta = extract(message)
+    assert (delta.level, delta.time_budget_minutes) == (level, minutes)
+
+
+def test_a_language_asked_for_beats_one_mentioned_in_passing():
+    message = "actually English is fine, the Chinese translations are always outdated. English resources please."
+    assert extract(message).language == "en"
+    assert extract("Any Chinese books on Rust?").language == "zh"
