@@ -54,6 +54,7 @@ MESSAGES = [
 SINGLE_QUEUE = {"ASSISTANT_LLM_BATCHING": "false", "ASSISTANT_SERVING_TURN_CONCURRENCY": "1",
                 "ASSISTANT_SERVING_QUEUE_MAX_SIZE": "64", "ASSISTANT_SERVING_MAX_WAIT_S": "600"}
 EXTRA_ENV = dict(item.split("=", 1) for item in os.environ.get("LOAD_EXTRA_ENV", "").split() if "=" in item)
+TURN_TIMEOUT_S = 120  # a turn with no reply by then counts as an error (the server's own deadlines are far shorter)
 CONFIGS = {"scheduler (default)": {}, "single queue (before)": SINGLE_QUEUE,
            "P(yes) does not yield": {"ASSISTANT_LLM_RELEVANCE_YIELDS": "false"}}
 
@@ -134,16 +135,23 @@ def one_turn(client: Client, learner: str, message: str, log: Log) -> None:
     started = time.monotonic()
     cards = None
     try:
-        final = None
         job = client.submit(learner, message, {"device": "desktop"}, api_name="/chat")
-        for reply in job:
-            if cards is None:
+        # Polled, not iterated: gradio_client's iterator waits forever when the job's stream fails (seen here with
+        # 50 closed-loop learners: 21 threads spinning on finished jobs), so a lost reply would hang the run.
+        while not job.done():
+            if cards is None and job.outputs():
                 cards = time.monotonic() - started
-            final = reply
+            if time.monotonic() - started > TURN_TIMEOUT_S:
+                job.cancel()
+                raise TimeoutError(f"no reply in {TURN_TIMEOUT_S:.0f} s")
+            time.sleep(0.01)
         full = time.monotonic() - started
-        if final is None:  # gradio_client ends the iteration quietly on a refusal: the job holds the error
+        outputs = job.outputs()
+        if not outputs:  # a refusal or a failure: the job holds the error
             refusal = job.exception()
             raise refusal if refusal is not None else RuntimeError(f"no reply ({job.status().code})")
+        final = outputs[-1]
+        cards = full if cards is None else cards
     except Exception as exc:  # a refusal or a failure: only "busy" answers are expected
         with log.lock:
             if "busy" in str(exc):
