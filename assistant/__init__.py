@@ -19,25 +19,18 @@ for _var, _value in {
 __version__ = "0.1.0"
 
 
-MMAP_THRESHOLD = 1 << 20  # bytes: the decode steps' tensors stay below it, prompt-wide passes go above
-
-
-def _tune_malloc(arenas: int = 2, mmap_threshold: int = MMAP_THRESHOLD) -> None:
-    """glibc's heap keeps what a busy server frees. Each busy thread gets a heap of its own (with 50 learners' threads
-    peak RSS was 2.14 GB, with two heaps 1.91-1.99 GB); and once a large tensor is freed glibc raises its mmap threshold
-    to that size, so later prompt-wide tensors come from a heap that never shrinks. A fixed threshold returns them."""
-    if not hasattr(os, "uname") or os.uname().sysname != "Linux":
+def _limit_malloc_arenas(arenas: int = 2) -> None:
+    """glibc gives each busy thread its own heap, which keeps freed memory: with 50 learners' threads the server's
+    peak RSS was 2.14 GB, with two heaps 1.91-1.99 GB at the same throughput. (A fixed mmap threshold saved another
+    0.19 GB but made P(yes) 1.4x slower: bench/README.md, Load.)"""
+    if "MALLOC_ARENA_MAX" in os.environ or not hasattr(os, "uname") or os.uname().sysname != "Linux":
         return
     import ctypes
 
     try:
-        libc = ctypes.CDLL("libc.so.6")
-        if "MALLOC_ARENA_MAX" not in os.environ:
-            libc.mallopt(-8, arenas)  # M_ARENA_MAX
-        if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
-            libc.mallopt(-3, mmap_threshold)  # M_MMAP_THRESHOLD (fixed: glibc no longer raises it)
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8 = M_ARENA_MAX
     except (OSError, AttributeError):  # not glibc (musl, ...): its allocator does not grow heaps per thread
         pass
 
 
-_tune_malloc()
+_limit_malloc_arenas()
