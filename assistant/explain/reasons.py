@@ -252,6 +252,12 @@ class ReasonWriter:
         log.warning("No template sentence of %s passes the check; showing the first fact alone", facts)
         return template_reason(facts[:1], evidence.language)
 
+    def _told_apart(self, reason: Reason, fact: Fact, rec: Recommendation, language: str) -> Reason | None:
+        """The reason followed by a sentence of the fact, if the whole still passes the check."""
+        extended = _with_fact(reason, fact, language)
+        evidence = Evidence(extended.facts, rec.resource, language, extended.grounds)
+        return None if problems(extended.text, evidence, self.topics_in) else extended
+
     def _drafts(self, items: list[tuple[Recommendation, list[str]]], evidence: list[Evidence], owner: str,
                 deadline: float, objections: list[str] | None = None) -> list[str]:
         language = evidence[0].language
@@ -308,20 +314,29 @@ class ReasonWriter:
                 reasons.append(Reason(text=self._checked_template(facts, evidence[i]), facts=facts,
                                       grounds=supporting[i], written_by="template",
                                       late=self.drafter is not None and time.perf_counter() >= deadline))
+            if apart[i] is not None:
+                reasons[-1] = self._told_apart(reasons[-1], apart[i], recommendations[i], language) or reasons[-1]
             earlier = said.get(_plain(reasons[-1].text))
-            if earlier is not None and apart[i] is None:
-                # The model left out what tells this item from an earlier one with the same sentence: say it after.
+            if earlier is not None:
+                # Still an earlier item's sentence (the model left out what tells them apart, or the sentence that
+                # would tell it repeats the reason): say what only this one has, or fall back to its template.
                 theirs = {_key(f) for f in reasons[earlier].grounds}
                 text = reasons[-1].text.lower()
-                apart[i] = next((f for f in supporting[i] if _key(f) not in theirs
-                                 and not any(str(v).lower() in text for v in f.values.values())), None) or \
+                own = next((f for f in supporting[i] if _key(f) not in theirs
+                            and not any(str(v).lower() in text for v in f.values.values())), None) or \
                     _distinction(recommendations[i], [recommendations[i], recommendations[earlier]], recommendations,
                                  {str(v).lower() for f in supporting[i] for v in f.values.values()})
-            if apart[i] is not None:
-                extended = _with_fact(reasons[-1], apart[i], language)
-                if not problems(extended.text, Evidence(extended.facts, recommendations[i].resource, language,
-                                                        extended.grounds), self.topics_in):
-                    reasons[-1] = extended
+                if own is not None:
+                    told = self._told_apart(reasons[-1], own, recommendations[i], language)
+                    if told is None:
+                        first = render_all([own], language)
+                        facts = first + [f for f in rendered[i] if f not in first]
+                        grounds = [own, *(f for f in supporting[i] if _key(f) != _key(own))]
+                        evidence_own = Evidence(facts, recommendations[i].resource, language, grounds)
+                        self.stats.templated += reasons[-1].written_by == "model"
+                        told = Reason(text=self._checked_template(facts, evidence_own), facts=facts, grounds=grounds,
+                                      written_by="template", late=reasons[-1].late)
+                    reasons[-1] = told
             said.setdefault(_plain(reasons[-1].text), i)
         if self.stats.templated:
             log.info("Reasons replaced by templates so far: %d of %d (%.0f %%)", self.stats.templated,

@@ -171,3 +171,28 @@ def test_two_items_with_the_same_title_on_different_sites_are_told_apart_by_thei
     assert len({r.text for r in reasons}) == 2
     assert "rust.example" in reasons[0].text and "learnjavascript.example" in reasons[1].text
     assert all(not problems(r.text, Evidence(r.facts, rec.resource, language, r.grounds)) for r, rec in zip(reasons, recs))
+
+
+class _SaysTheSharedTopic:
+    retry = None
+
+    def draft(self, drafts, owner, within):
+        return ["它是中文资源，与你使用的语言一致。它属于 JavaScript，与你描述的需求相符。"] * len(drafts)
+
+
+def _zh_rec(rank: int, topic: str, authors: str) -> Recommendation:
+    resource = Resource(id=f"z{rank}", title=f"前端手册 {rank}", url=f"https://zh.example/{rank}", resource_type="book",
+                        modality="text", topics=[topic], language="zh", authors=authors)
+    facts = [Fact(kind="language", values={"language": "zh"}, strength=0.5),
+             Fact(kind="topic", values={"topic": topic, "how": "inferred"}, strength=0.4)]
+    return Recommendation(resource=resource, rank=rank, score=1.0, contributions={}, facts=facts)
+
+
+def test_a_sentence_that_already_tells_what_sets_its_item_apart_from_others_still_differs_from_its_neighbours():
+    recs = [_zh_rec(1, "jQuery", "Xu Fei"), _zh_rec(2, "JavaScript", "阮一峰"), _zh_rec(3, "JavaScript", "开源中国")]
+    reasons = ReasonWriter(drafter=_SaysTheSharedTopic()).write(recs, "zh")
+    texts = [r.text for r in reasons]
+    assert len(set(texts)) == 3, texts
+    assert "开源中国" in texts[2]
+    for reason, rec in zip(reasons, recs):
+        assert not problems(reason.text, Evidence(reason.facts, rec.resource, "zh", reason.grounds))
