@@ -330,12 +330,12 @@ class ReasonWriter:
                     told = self._told_apart(reasons[-1], own, recommendations[i], language)
                     if told is None:
                         first = render_all([own], language)
-                        facts = first + [f for f in rendered[i] if f not in first]
+                        own_first = first + [f for f in rendered[i] if f not in first]
                         grounds = [own, *(f for f in supporting[i] if _key(f) != _key(own))]
-                        evidence_own = Evidence(facts, recommendations[i].resource, language, grounds)
+                        evidence_own = Evidence(own_first, recommendations[i].resource, language, grounds)
                         self.stats.templated += reasons[-1].written_by == "model"
-                        told = Reason(text=self._checked_template(facts, evidence_own), facts=facts, grounds=grounds,
-                                      written_by="template", late=reasons[-1].late)
+                        told = Reason(text=self._checked_template(own_first, evidence_own), facts=own_first,
+                                      grounds=grounds, written_by="template", late=reasons[-1].late)
                     reasons[-1] = told
             said.setdefault(_plain(reasons[-1].text), i)
         if self.stats.templated:
