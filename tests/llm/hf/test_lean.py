@@ -48,8 +48,9 @@ def test_with_bf16_products_the_cache_holds_bf16_and_the_answer_stays_close():
 
 
 def test_padding_costs_no_products_and_changes_no_real_token():
-    """Rows of different lengths in one padded batch: each row's states are those of the row alone (fp32: exactly),
-    padding positions come out as zeros, and the next step over the shared cache agrees too."""
+    """Rows of different lengths in one padded batch: each row's states are those of the row alone (fp32: up to the
+    rounding of products over a different row count, which some CPUs' kernels have), padding positions come out as
+    zeros, and the next step over the shared cache agrees too."""
     from assistant.llm.hf.lean import LeanLlama
     from assistant.llm.hf.prefill import left_pad
 
@@ -65,6 +66,6 @@ def test_padding_costs_no_products_and_changes_no_real_token():
         alone = row + [20 + r]
         expected = lean.forward(torch.tensor([alone]), torch.arange(len(alone))[None],
                                 torch.ones(1, len(alone), dtype=torch.long), lean.cache())[0]
-        assert torch.equal(hidden[r, -len(row):], expected[:-1])
+        assert torch.allclose(hidden[r, -len(row):], expected[:-1], atol=1e-5)
         assert not hidden[r, : -len(row)].any()
         assert torch.allclose(step[r, -1], expected[-1], atol=1e-5)
