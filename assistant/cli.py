@@ -60,8 +60,14 @@ def _say_which_llm(engine) -> None:
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.engine import Engine
-    from assistant.validation import InputError
+    from assistant.validation import InputError, check_learner_id, clean_message
 
+    try:  # refused before the model loads: a typo should not cost the half minute that takes
+        check_learner_id(args.learner)
+        clean_message(args.message, settings.serving.max_message_chars)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     engine = Engine.from_settings(settings)
     _say_which_llm(engine)
     try:

@@ -1,8 +1,10 @@
-"""`assistant ask --json` through the real CLI process, on the test index."""
+"""`assistant ask` through the real CLI process, on the test index."""
 
 import json
 import subprocess
 import sys
+
+import pytest
 
 
 def test_ask_json_prints_structured_reply(cli_env):
@@ -25,6 +27,7 @@ def test_ask_refuses_an_empty_message(cli_env):
     assert out.returncode == 2 and "empty" in out.stderr
 
 
+@pytest.mark.slow  # tests/llm/hf/test_adapter.py checks the same fallback in-process, in `make test`
 def test_a_corrupt_adapter_is_reported_and_the_base_model_answers(cli_env, tmp_path):
     (tmp_path / "adapter_config.json").write_text("{not json", encoding="utf-8")
     env = {**cli_env, "ASSISTANT_LLM_ADAPTER": str(tmp_path)}

@@ -112,7 +112,7 @@ def test_eval_repairs_an_overwritten_index_before_it_starts(tmp_path):
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(settings.index.dir),
            "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_STORE_DIR": str(settings.store.dir),
            "ASSISTANT_CATALOGS": json.dumps([str(settings.catalogs[0])]),
-           "ASSISTANT_INDEX_CHUNK_CHARS": "20", "ASSISTANT_INDEX_CHUNK_OVERLAP": "0"}
+           "ASSISTANT_INDEX_CHUNK_CHARS": "20", "ASSISTANT_INDEX_CHUNK_OVERLAP": "0", "ASSISTANT_LLM_BACKEND": "fake"}
     run = subprocess.run([sys.executable, "-m", "assistant.cli", "eval", "--dialogues", str(cases), "--no-reasons",
                           "--out", str(tmp_path / "report")], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr

@@ -38,7 +38,7 @@ def test_acknowledged_feedback_survives_kill_minus_nine(settings, store, tmp_pat
     port = free_port()
     env = {**os.environ, "ASSISTANT_SOURCES_DIR": str(settings.sources_dir), "ASSISTANT_INDEX_DIR": str(index),
            "ASSISTANT_STORE_DIR": str(data), "ASSISTANT_CACHE_DIR": str(settings.cache_dir),
-           "ASSISTANT_SERVING_PORT": str(port), "ASSISTANT_LLM_MAX_NEW_TOKENS": "8"}
+           "ASSISTANT_SERVING_PORT": str(port), "ASSISTANT_LLM_BACKEND": "fake"}  # durability is the store's, not the model's
     server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--no-index"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
