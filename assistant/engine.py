@@ -56,7 +56,7 @@ def build_recommender(settings: Settings, index: ResourceIndex, graph: Prerequis
                 index, FocusFinder(graph), ALL_SCORERS,
                 HybridSettings(dict(r.weights), r.candidate_pool, r.topic_pool, r.concept_pool, r.diversity,
                                settings.llm.judged_per_shown),
-                relevance, coverage, TopicCentroids.from_index(index, load_glosses()))
+                relevance, coverage, TopicCentroids.from_index(index, load_glosses(), settings.cache_dir / "embeddings"))
         case "dense":
             return DenseRecommender(index)
         case "bm25":

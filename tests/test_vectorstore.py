@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import numpy as np
+
 from assistant.catalog.filters import Equals, Has
 from assistant.catalog.schema import Resource
 from assistant.config import Settings
@@ -58,3 +60,19 @@ def test_changed_sources_make_the_index_stale(tmp_path: Path, store):
 
 def test_a_filter_that_matches_nothing_gives_no_hits(store):
     assert store.search("Rust", Has("topics", "No Such Topic Anywhere"), 10) == []
+
+
+def test_embeddings_kept_in_a_folder_are_read_back_unchanged_and_a_partial_file_is_encoded_again(store, tmp_path):
+    texts = ["how computers learn from examples", "版本控制", "a tiny JSON backend"]
+    fresh = store.encode_each(texts)
+    kept = store.encode_each(texts, tmp_path)
+    (path,) = tmp_path.glob("embeddings-*.npy")
+    assert np.array_equal(kept, fresh) and np.array_equal(np.load(path), fresh)
+    assert np.array_equal(store.encode_each(texts, tmp_path), fresh)
+    assert len(list(tmp_path.glob("embeddings-*.npy"))) == 1  # the same texts are the same file
+    path.write_bytes(path.read_bytes()[:50])  # cut short, as by a crash mid-write without the rename
+    assert np.array_equal(store.encode_each(texts, tmp_path), fresh)
+    assert np.array_equal(np.load(path), fresh)
+    assert len(list(tmp_path.glob("embeddings-*.npy"))) == 1 and not list(tmp_path.glob("*.partial"))
+    store.encode_each(texts[:2], tmp_path)
+    assert len(list(tmp_path.glob("embeddings-*.npy"))) == 2  # other texts, another file

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -40,10 +41,11 @@ class TopicCentroids:
         self.directions = directions / np.maximum(np.linalg.norm(directions, axis=1, keepdims=True), 1e-9)
 
     @classmethod
-    def from_index(cls, index, glosses: Mapping[str, str] | None = None) -> TopicCentroids:
+    def from_index(cls, index, glosses: Mapping[str, str] | None = None, keep_in: Path | None = None) -> TopicCentroids:
+        """`keep_in`: a folder where the glosses' embeddings are kept between starts."""
         resources, embeddings = index.summaries()
         names = list(glosses or {})
-        vectors = index.encode_each([glosses[n] for n in names]) if names else []
+        vectors = index.encode_each([glosses[n] for n in names], keep_in) if names else []
         return cls(resources, embeddings, dict(zip(names, vectors)))
 
     def similarity(self, vector: np.ndarray) -> dict[str, float]:

@@ -1,4 +1,5 @@
-"""`assistant eval` end to end: real engine and index, side-by-side rankers, report.json with the promised keys."""
+"""`assistant eval`: side-by-side rankers and report.json with the promised keys through the CLI (real index, fake LLM:
+the command's wiring is the point), and reasons measured for every shown item on the real engine."""
 
 import json
 import subprocess
@@ -28,7 +29,7 @@ def test_eval_writes_a_report_per_ranker_with_metrics_kinds_cases_and_a_chart(cl
     dialogues.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in _cases(store)) + "\n", encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "assistant.cli", "eval", "--dialogues", str(dialogues), "--k", "5",
                           "--ranker", "hybrid", "--ranker", "dense", "--no-reasons", "--out", str(tmp_path / "r")],
-                         env=cli_env, capture_output=True, text=True, timeout=600)
+                         env={**cli_env, "ASSISTANT_LLM_BACKEND": "fake"}, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     assert (tmp_path / "r" / "report.png").stat().st_size > 0
     runs = json.loads((tmp_path / "r" / "report.json").read_text())["runs"]
