@@ -70,6 +70,7 @@ class Log:
     late: int = 0
     relevance_busy: int = 0
     reasons_s: list[float] = field(default_factory=list)  # the server's own time from cards to reasons
+    cards_s: list[float] = field(default_factory=list)  # the server's own time from the turn's start to cards
     turns: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -170,6 +171,8 @@ def one_turn(client: Client, learner: str, message: str, log: Log) -> None:
         log.relevance_busy += (final.get("report") or {}).get("llm_relevance") == "busy"
         if (final.get("report") or {}).get("reasons_s") is not None:
             log.reasons_s.append(final["report"]["reasons_s"])
+        if (final.get("report") or {}).get("cards_s") is not None:
+            log.cards_s.append(final["report"]["cards_s"])
 
 
 def open_loop(url: str, learners: int, seconds: float, run: str, seed: int) -> tuple[Log, float]:
@@ -231,7 +234,7 @@ def summary(log: Log, elapsed: float, peak: int) -> dict:
             "errors": len(log.errors), "busy": log.busy, "template_rate": round(log.templates / max(1, log.reasons), 3),
             "late_rate": round(log.late / max(1, log.reasons), 3),
             "relevance_skipped": round(log.relevance_busy / max(1, log.turns), 3),
-            "server_reasons_p95": p(log.reasons_s, 0.95),
+            "server_cards_p95": p(log.cards_s, 0.95), "server_reasons_p95": p(log.reasons_s, 0.95),
             "peak_rss_gb": round(peak / 2**30, 2), "error_samples": log.errors[:3]}
 
 
