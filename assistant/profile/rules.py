@@ -114,10 +114,11 @@ _LEVELS: list[tuple[str, str]] = [
     (r"grad(?:uate)?[- ]level|grad(?:uate)? textbooks?|advanced|expert|experienced|(?<!to )senior|deep[- ]dives?|professional|"
      r"proof[- ]heavy|(?:anything|stuff|something|books?|material) that holds? (?:my|your) hand|"
      r"(?:doing|during|in) (?:a|my) (?:masters|master'?s|phd|ph\.d\.?)|rigou?r(?:ous)? is (?:fine|good|welcome|ok)|"
-     r"no hand[- ]?holding|(?:i have|i've got|i hold|with) an? (?:maths?|mathematics|physics|statistics|cs|"
+     r"no hand[- ]?holding|(?:i have|i've got|i hold|i did|i've done|with) an? (?:maths?|mathematics|physics|statistics|cs|"
      r"computer science) (?:degree|phd|ph\.d\.?)|phd student|"
      r"no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
      r"i teach (?:[\w-]+ ){0,3}(?:at|in) (?:uni|university|college)|don'?t dumb (?:it|this|things) down|proofs are welcome|"
+     r"(?:feel free to|you can|please) go (?:hard|deep|all in)|don'?t hold back|"
      r"高级|资深", "advanced"),
     (r"intermediate|mid[- ]level|some experience|skip (?:the )?(?:absolute[- ]|total[- ])?beginner|"
      r"i'?ve (?:shipped|built|made|written) (?:a couple|a few|several|a handful|some|two|three)|"
@@ -136,10 +137,17 @@ _LEVELS: list[tuple[str, str]] = [
      r"know [\w+#.]+(?: [\w+#.]+)? (?:(?:pretty|quite|fairly|reasonably) well|decently|well)|"
      r"(?:already )?know (?:the )?(?:standard|basic|usual|common) |past the (?:absolute |very |bare )?basics|"
      r"beyond the basics|solid on the basics|not the (?:very )?first steps|(?:need|want) the next step|"
+     r"(?:the )?basics are (?:there|down|covered|done|in place)|(?:got|have) the basics(?: down)?\b|"
+     r"(?:i'?ve|i have) (?:used|done|tried) (?:it|[\w+#.]+) (?:for|with) (?:basic|simple|small)|"
+     r"(?:i'?ve |i have |i )?(?:built|made|wrote|written) (?:a|my own) (?:small|little|simple|toy) |"
      r"不用太基础|不要太基础|别太基础|(?:入门|基础)[^，。；！？]{0,8}跳过|跳过[^，。；！？]{0,8}(?:入门|基础)|基本语法会|"
      r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,4}还记得|基础[^，。；！？]{0,6}(?:已经会|没问题)", "intermediate"),
-    (r"beg+in+er|new to|never (?:really |actually |ever )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
-     r"made|built|opened|installed|run|ran|studied)|haven'?t (?:touched|used|done|studied) [\w ]{1,20}? since|total novice|novice|"
+    (r"beg+in+er|new to|never (?:really |actually |ever |even )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
+     r"made|built|opened|installed|run|ran|studied|held)|new territory|(?:my )?first [\w ]{0,25}?(?:course|class) ever|"
+     r"like i'?m (?:five|5|a (?:kid|child))|(?:nothing|not) too (?:heavy|hard|technical|advanced|mathy|deep)|"
+     r"(?:keep it|nice and) gentle|my (?:maths?|math|stats|statistics|coding|programming) (?:is|are) (?:\w+ )?rusty|"
+     r"don'?t (?:even |actually |really )?(?:get|understand) [^.,;!?]{0,30}?\byet\b|i don'?t (?:actually |really )?get it|"
+     r"(?:neither|none|nobody) [^.,;!?]{0,25}?(?:has|have) (?:ever )?(?:programmed|coded|written (?:any )?code)|haven'?t (?:touched|used|done|studied) [\w ]{1,20}? since|total novice|novice|"
      r"from scratch|from the (?:very )?(?:basics|beginning|ground up)|go easy on me|be gentle|"
      r"zero (?:[\w-]+ )?(?:experience|background|knowledge)|zero (?:eye|idea|clue|coding|programming)|"
      r"know (?:absolutely |literally )?nothing (?:about|of)\b|career changer|(?:only|just) (?:done|taken|had) (?:an? )?intro|"
@@ -151,7 +159,8 @@ _LEVELS: list[tuple[str, str]] = [
      r"just start|get started|getting started|no experience|first time|complete newbie|newbie|newcomer|noob|"
      r"keep it (?:basic|simple)|high[- ]school level|(?:from|at) (?:near|almost|close to) zero|"
      r"never (?:seen|saw|written|wrote|read) a (?:single )?line of|"
-     r"start(?:ing)? (?:from|at) (?:zero|nothing|square one)|from (?:zero|nothing)\b|barely (?:know|used|touched|understand)|"
+     r"start(?:ing)? (?:from|at) (?:absolute |complete |total )?(?:zero|nothing|square one)|"
+     r"from (?:absolute |complete |total )?(?:zero|nothing)\b|barely (?:know|used|touched|understand)|"
      r"hardly know|(?:couldn'?t|can'?t) (?:even )?write (?:a )?hello world|day one for me|"
      r"(?:neither|none|nobody) [^.,;!?]{0,25}? ever (?:programmed|coded)|go gently|(?:a|one) single intro|"
      r"only ever (?:copied|pasted|copy[- ]?pasted)|know [^.,;!?]{1,30}? and (?:that'?s|thats) (?:about )?it|"
@@ -385,6 +394,8 @@ def _number(raw: str) -> float | None:
     raw = raw.lower()
     if re.match(r"\d", raw):
         return float(raw)
+    if len(raw) == 2 and all(c in _NUMBER_WORDS and c != "十" for c in raw):  # "三四年": a range, its lower end
+        return _NUMBER_WORDS[raw[0]]
     if "十" in raw:
         tens, _, ones = raw.partition("十")
         return _NUMBER_WORDS.get(tens, 1) * 10 + _NUMBER_WORDS.get(ones, 0)

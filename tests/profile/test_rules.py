@@ -246,6 +246,15 @@ def test_a_name_ends_at_a_full_stop_when_it_is_taken_back():
     ("I have been learning for 2 years", "intermediate"),
     ("i did a couple of tutorials already so i'm past hello world", "intermediate"),
     ("rust 的官方入门我已经看完了，基础语法没问题，想找中文资料深入学一下所有权", "intermediate"),
+    ("I went through the tutorial and built a small todo app, so the basics are there", "intermediate"),
+    ("Spreadsheets are all I know; databases of any kind are new territory for me", "beginner"),
+    ("My first statistics course ever, so please nothing too heavy", "beginner"),
+    ("I studied economics, not maths, so feel free to go hard on it", "advanced"),
+    ("Starting from absolute zero here", "beginner"),
+    ("I've never even held a soldering iron", "beginner"),
+    ("Neither of us has written code before", "beginner"),
+    ("I don't even get recursion yet", "beginner"),
+    ("做后端三四年了，想系统学一下分布式", "intermediate"),  # a range of years counts as its lower end
 ])
 def test_more_ways_of_stating_a_level(message, level):
     assert extract(message).level == level
