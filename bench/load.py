@@ -168,11 +168,12 @@ def one_turn(client: Client, learner: str, message: str, log: Log) -> None:
         log.reasons += len(reasons)
         log.templates += sum(r["written_by"] == "template" for r in reasons)
         log.late += sum(bool(r.get("late")) for r in reasons)
-        log.relevance_busy += (final.get("report") or {}).get("llm_relevance") == "busy"
-        if (final.get("report") or {}).get("reasons_s") is not None:
-            log.reasons_s.append(final["report"]["reasons_s"])
-        if (final.get("report") or {}).get("cards_s") is not None:
-            log.cards_s.append(final["report"]["cards_s"])
+        report = final.get("report") or {}
+        log.relevance_busy += report.get("llm_relevance") == "busy"
+        if report.get("reasons_s") is not None:
+            log.reasons_s.append(report["reasons_s"])
+        if report.get("cards_s") is not None:
+            log.cards_s.append(report["cards_s"])
 
 
 def open_loop(url: str, learners: int, seconds: float, run: str, seed: int) -> tuple[Log, float]:

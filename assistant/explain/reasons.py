@@ -258,6 +258,15 @@ class ReasonWriter:
         evidence = Evidence(extended.facts, rec.resource, language, extended.grounds)
         return None if problems(extended.text, evidence, self.topics_in) else extended
 
+    def _template_led_by(self, own: Fact, supporting: list[Fact], rendered: list[str], rec: Recommendation,
+                         language: str, late: bool) -> Reason:
+        """The checked template of the item's facts with `own` (what only this item has) first."""
+        first = render_all([own], language)
+        facts = first + [f for f in rendered if f not in first]
+        grounds = [own, *(f for f in supporting if _key(f) != _key(own))]
+        text = self._checked_template(facts, Evidence(facts, rec.resource, language, grounds))
+        return Reason(text=text, facts=facts, grounds=grounds, written_by="template", late=late)
+
     def _drafts(self, items: list[tuple[Recommendation, list[str]]], evidence: list[Evidence], owner: str,
                 deadline: float, objections: list[str] | None = None) -> list[str]:
         language = evidence[0].language
@@ -329,13 +338,9 @@ class ReasonWriter:
                 if own is not None:
                     told = self._told_apart(reasons[-1], own, recommendations[i], language)
                     if told is None:
-                        first = render_all([own], language)
-                        own_first = first + [f for f in rendered[i] if f not in first]
-                        grounds = [own, *(f for f in supporting[i] if _key(f) != _key(own))]
-                        evidence_own = Evidence(own_first, recommendations[i].resource, language, grounds)
                         self.stats.templated += reasons[-1].written_by == "model"
-                        told = Reason(text=self._checked_template(own_first, evidence_own), facts=own_first,
-                                      grounds=grounds, written_by="template", late=reasons[-1].late)
+                        told = self._template_led_by(own, supporting[i], rendered[i], recommendations[i], language,
+                                                     reasons[-1].late)
                     reasons[-1] = told
             said.setdefault(_plain(reasons[-1].text), i)
         if self.stats.templated:
