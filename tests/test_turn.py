@@ -77,6 +77,18 @@ def test_a_topic_with_fewer_resources_than_the_list_still_gets_a_full_list_with_
     assert all("Flutter" in r.candidate.resource.topics for r in found.ranked[:english])
 
 
+def test_a_format_the_learner_avoids_does_not_empty_a_topic_they_named_and_the_reply_says_so(fake_engine):
+    kubernetes = [r for r in fake_engine.catalog if "Kubernetes" in r.topics and r.language == "en"]
+    assert kubernetes and all("course" in r.formats for r in kubernetes)  # the catalog has only courses on it
+    reply = fake_engine.turns.turn("learner-k8s", "I need Kubernetes for work, but no courses please, I cannot sit "
+                                   "through lectures.", with_reasons=False)
+    assert reply.profile.avoided_formats == ["course"]
+    assert sum("Kubernetes" in r.resource.topics for r in reply.recommendations[:3]) >= 2
+    assert "formats" in reply.notes and "other formats" in reply.text
+    liked = fake_engine.turns.turn("learner-k8s-podcasts", "Kubernetes podcasts please", with_reasons=False)
+    assert "formats" not in liked.notes  # a format asked for stays a filter: the learner chose it
+
+
 def test_a_backend_without_a_feature_is_used_without_it_and_says_so_once(fake_engine, caplog):
     from assistant.engine import Engine
 

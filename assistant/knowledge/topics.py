@@ -18,6 +18,8 @@ _GENERIC = {"language agnostic", "misc", "other", "others", "general", "tools", 
             "tutorials", "exercises", "beginner", "advanced", "course", "book", "video", "videos", "guide", "other topics",
             "其它", "其他"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_PARTS = re.compile(r"\s*[/()]\s*")  # between the parts of a composite heading ("PCA (proof)" has no slash: one name)
+_EVERYDAY_PARTS = {"harbour", "clipper"}  # parts of composite headings that are mostly ordinary words
 _SHORT = 2  # names this short ("Go", "R", "C") match only with their catalog spelling and a cue word beside them
 _CUE_BEFORE = r"(?:\b(?:learn|learning|study|studying|in|with|about|using|try|trying|know|to|program)\s+(?:some\s+|a bit of\s+|a little\s+|the\s+)?|学习?\s*|用\s*)"
 _CUE_AFTER = r"\s*(?:language|programming|lang\b|code|developer|programmer|语言)"
@@ -87,13 +89,20 @@ class TopicMatcher:
                 continue
             canonical.setdefault(key, topic)
             canonical.setdefault(_singular(key), topic)
+        # A learner names one part of a composite heading ("Delphi" for "Delphi / Pascal", "dBase" for "xBase (dBase /
+        # Clipper / Harbour)"); a part that is a heading of its own keeps it, and one that is an everyday word is left.
+        everyday = {normalise(h) for h in homonyms} | _EVERYDAY_PARTS
+        for topic in list(canonical.values()):
+            for part in _PARTS.split(topic) if "/" in topic else ():
+                key = normalise(part)
+                if len(key) > _SHORT and key != normalise(topic) and key not in everyday and key not in _GENERIC:
+                    canonical.setdefault(key, topic)
         # Lowercase aliases join the vocabulary; those with capitals are matched exactly (below).
         for alias, topic in (aliases or {}).items():
             if alias == alias.lower() and normalise(topic) in canonical:
                 canonical.setdefault(normalise(alias), canonical[normalise(topic)])
         self._canonical = canonical
         self._topics = sorted(set(canonical.values()))
-        everyday = {normalise(h) for h in homonyms}
         is_word = {k for k in canonical if normalise(canonical[k]) in everyday}
         # Two Chinese characters are a whole word ("安卓"); two Latin letters may be anything ("Go", "R").
         long = {k for k in canonical if (len(k) > _SHORT or _CJK.search(k)) and k not in is_word}

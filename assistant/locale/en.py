@@ -90,7 +90,7 @@ TABLE = Locale(
                       "want to learn.",
         "suggested_order": "Suggested order: {steps}",
         "relaxed_language": "Few resources exist in your language, so some in other languages are included.",
-        "relaxed_formats": "Few resources in the format you asked for matched, so other formats are included.",
+        "relaxed_formats": "Few resources matched the formats you want, so other formats are included.",
         "relaxed_free": "Few free resources matched, so some paid ones are included.",
         "relaxed_level": "Few resources at your level matched, so some at other levels are included.",
         "why": "Number {rank}, {title}: {reason} It rests on these facts: {grounds}.",

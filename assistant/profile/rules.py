@@ -14,18 +14,22 @@ from assistant.profile.schema import ProfileDelta
 _FORMAT_WORDS: dict[str, str] = {
     r"books?|e-?books?|reading|read a lot|textbooks?|(?:rather|prefer to|like to|love to|want to|something to|stuff to) read|"
     r"written (?:guides?|tutorials?|explanations?)|reference (?:docs|documentation|manuals?)|"
-    r"kindle|e-?reader|read (?:it )?offline|pdfs?|print (?:it |them )?out|printable|scribble|something written|"
+    r"kindle|e-?reader|read (?:it )?offline|something (?:i|you) (?:can|could) read|read (?:it )?in (?:small )?chunks|"
+    r"i read on my (?:phone|tablet|kindle|e-?reader)|文字版|文字教程|看文字|图文|pdfs?|print (?:it |them )?out|printable|scribble|something written|"
     r"written (?:stuff|material|text|things|docs|documentation)|in writing|text (?:pls|please|only)|(?:skim|read) (?:the )?text|"
     r"書|书籍?|电子书|教材|阅读": "book",
     r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|recorded (?:\w+ )?(?:lectures?|talks?)|"
-    r"lecture recordings?|recorded (?:\w+ )?(?:lessons?|sessions?|classes)|"
+    r"lecture recordings?|screen ?recordings?|recorded (?:\w+ )?(?:lessons?|sessions?|classes)|"
     r"conference talks?|see (?:it|them|someone) (?:done|do it)|someone on screen|视频|影片|看视频|"
     r"(?:see|seeing|watch|watching) (?:someone|somebody|people|a person) (?:build|code|make|do|walk|work|type)\w*": "video",
     r"courses?|moocs?|classes|(?<!recorded )lectures?(?! recordings?)|课程|网课|公开课": "course",
     r"podcasts?|listen(?:ing)?|audio|in my ears?|播客|音频|听(?!说|过|人说)": "podcast",
-    r"interactive|hands[- ]on|(?:code|coding|typing|type|practi[sc]e|exercises?|run) [^.,;!?]{0,25}in the browser|"
+    # "interactive 3D on my site" is what they want to make, not how they want to learn
+    r"interactive(?! (?:3d|maps?|charts?|graphs?|plots?|visuali[sz]ations?|dashboards?|apps?|web ?apps?|websites?|sites?|"
+    r"pages?|games?|fiction|stor(?:y|ies)|scenes?|art|ui|interfaces?|elements?|features?|components?|forms?|widgets?)\b)|hands[- ]on|(?:code|coding|typing|type|practi[sc]e|exercises?|run) [^.,;!?]{0,25}in the browser|"
     r"practi[sc]e|(?<!with )(?<!and )exercises|write code|coding exercises|playground|learn\w* (?:best |better )?by doing|"
-    r"type (?:the |real )?commands|poke (?:at|around)|click around|"
+    r"type (?:the |real )?commands|poke (?:at|around)|click(?:ing)? around|"
+    r"(?:run|running|try|trying) (?:the |my |real )?(?:code|cells|commands|examples) (?:myself|as i go)|"
     r"交互|互动|动手|练习": "interactive",
     r"papers?(?!\s*(?:books?|cop(?:y|ies)|back|versions?))|论文": "paper",
 }
@@ -119,7 +123,14 @@ _LEVELS: list[tuple[str, str]] = [
      r"no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
      r"i teach (?:[\w-]+ ){0,3}(?:at|in) (?:uni|university|college)|don'?t dumb (?:it|this|things) down|proofs are welcome|"
      r"(?:feel free to|you can|please) go (?:hard|deep|all in)|don'?t hold back|"
-     r"高级|资深", "advanced"),
+     r"ph\.? ?d(?!\.? (?:programs?|applications?|admissions?|positions?))\b|postdoc|"
+     r"(?<!no )(?<!without )(?<!without a )(?<!not a )(?:maths?|mathematics|physics|statistics|stats) (?:graduate|degree)\b|"
+     r"for a living|since (?:the )?[\w.+#-]+ (?:days|era)|since (?:[a-z+#]+ )?v?\d+(?:\.\d+)*\b(?! (?:minutes|hours|am|pm))|"
+     r"old news|decades? of|no (?:need for |need of )?hand[- ]?holding|rigou?rous(?:ly)?\b|rigou?r\b|"
+     r"(?:full|formal) proofs?|measure[- ]theor\w*|graduate (?:course|class)|"
+     r"(?:go|jump|get|skip) straight (?:to|into) the (?:meaty|hard|advanced|deep|serious|real|good)|"
+     r"well (?:past|beyond) (?:the )?(?:intro\w*|basics|beginner)|"
+     r"高级|资深|博士|多年经验|工作多年", "advanced"),
     (r"intermediate|mid[- ]level|some experience|skip (?:the )?(?:absolute[- ]|total[- ])?beginner|"
      r"i'?ve (?:shipped|built|made|written) (?:a couple|a few|several|a handful|some|two|three)|"
      r"already (?:write|know|use) basic|not[- ](?:a[- ]|an[- ])?(?:total[- ]|complete[- ]|absolute[- ])?(?:beginner|newbie|novice)|"
@@ -141,6 +152,13 @@ _LEVELS: list[tuple[str, str]] = [
      r"(?:i'?ve|i have) (?:used|done|tried) (?:it|[\w+#.]+) (?:for|with) (?:basic|simple|small)|"
      r"(?:i'?ve |i have |i )?(?:built|made|wrote|written) (?:a|my own) (?:small|little|simple|toy) |"
      r"不用太基础|不要太基础|别太基础|(?:入门|基础)[^，。；！？]{0,8}跳过|跳过[^，。；！？]{0,8}(?:入门|基础)|基本语法会|"
+     r"(?:for|over) (?:a while|some time|a (?:couple|few) (?:of )?years|a year or two)|"
+     r"(?:2nd|3rd|second|third|final)[- ]year (?:cs|computer science|engineering|maths?|undergrad|student|of)|"
+     r"i (?:already |basically )?(?:write|use|do|work (?:in|with)) [\w+#.]+ (?:all day|every day|daily)|"
+     r"i (?:get|understand|have|got) the basics|(?:past|beyond|above) (?:the )?beginner|"
+     r"(?:worked|gone|went|got|made it|been) through (?:the |all the |most of the )?(?:[\w+#.-]+ ){0,2}"
+     r"(?:basics|fundamentals|tutorials?|intro\w*)|did (?:fine|ok|okay|well) in|"
+     r"已经掌握|掌握了|基础[^，。；！？]{0,6}掌握|学过一些|用过一段时间|"
      r"有一定基础|有些基础|中级|进阶|基础[^，。；！？]{0,4}还记得|基础[^，。；！？]{0,6}(?:已经会|没问题)", "intermediate"),
     (r"beg+in+er|new to|never (?:really |actually |ever |even )?(?:programmed|coded|learned|used|written|touched|tried|done|seen|"
      r"made|built|opened|installed|run|ran|studied|held)|new territory|(?:my )?first [\w ]{0,25}?(?:course|class) ever|"
@@ -167,6 +185,11 @@ _LEVELS: list[tuple[str, str]] = [
      r"only ever (?:copied|pasted|copy[- ]?pasted)|know [^.,;!?]{1,30}? and (?:that'?s|thats) (?:about )?it|"
      r"(?:copy|copied|copying|paste|pasted|pasting) [^.,;!?]{0,30}?(?:snippets|answers) |without understanding|"
      r"(?:not|never been) a (?:programmer|coder|developer)|non-?programmer|no (?:coding|programming) background|"
+     r"total(?:ly)? blank|(?:complete|total) blank|barely (?:scraped|passed|got) through|\bintern\b|"
+     r"first (?:week|day|month) (?:as|at|in|on)\b|only [^.!?]{0,25}i'?ve (?:ever )?(?:done|written|used|coded)|"
+     r"(?:just |only )?(?:finished|completed|took|did) (?:an? |one )?intro(?:ductory)?\b|"
+     r"intro(?:ductory)?[- ]level|entry[- ]level|一行代码|(?:代码|程序|编程)[^，。；！？]{0,6}没(?:有)?(?:写|学|碰|接触)过|"
+     r"没(?:有)?(?:写|学)过(?:代码|程序|编程)|刚开始学(?:编程|代码|写代码)|刚入门|"
      r"入门|零基础|初学|新手|新人|小白|从头|从基础|从零|没接触过|没有接触过|从没接触|"
      r"基本是空白|一片空白|没有基础|没基础|完全不懂|都还不会|还不会|从来?没[^，。；！？]{0,4}?(?:做|用|写|学|碰|接触)过|"
      r"完全没[^，。；！？]{0,2}?(?:做|用|写|学|碰|编)过|一点(?:都|也)不会|完全不会", "beginner"),
@@ -381,9 +404,20 @@ def _years_level(text: str) -> str | None:
     return "advanced" if years >= 5 or re.search(r"professional", text, re.I) else "intermediate"
 
 
+# What the learner asks the material to be ("intermediate-level is fine") outranks what their years would say.
+_ASKED_LEVEL = re.compile(r"(?<!not )(?<!no )(?<!total-)(?<!total )(?<!above )(?<!beyond )(?<!past )(?<!than )"
+                          r"\b(beginner|intermediate|advanced)[- ](?:level|friendly)\b", re.I)
+# Starting from nothing in the subject asked about outranks years spent on another ("3 yrs of JS ... from zero on the
+# hardware side").
+_FROM_NOTHING = re.compile(r"from (?:absolute |complete |total )?(?:zero|scratch|nothing)\b|total(?:ly)? blank|"
+                           r"know (?:absolutely )?nothing (?:about|of)", re.I)
+
+
 def _level(text: str) -> str | None:
+    if asked := _ASKED_LEVEL.search(text):
+        return asked.group(1).lower()
     if level := _years_level(text):
-        return level
+        return "beginner" if _FROM_NOTHING.search(text) else level
     for pattern, level in _LEVELS:
         if re.search(rf"(?<![a-z])(?:{pattern})", text, re.I):
             return level

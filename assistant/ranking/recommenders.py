@@ -53,6 +53,9 @@ class Recommender(Protocol):
     def recommend(self, request: Request) -> Recommendations: ...
 
 
+ANY_FORMAT = "topic, any format"  # origin of a named topic's resources fetched without the format filter
+
+
 def _candidate(hit: Hit, origin: str = "search") -> Candidate:
     return Candidate(hit.resource, hit.similarity, hit.embedding, origin)
 
@@ -107,20 +110,27 @@ class HybridRecommender:
         return self.coverage.count(profile.language or "", named, half) < half and any(
             self.coverage.count(other, named, 1) for other in self.coverage.languages if other != profile.language)
 
-    def _expand(self, query: Query, vector: np.ndarray, dropped: list[str], focus: Focus,
-                excluded: set[str]) -> list[Candidate]:
+    def _expand(self, query: Query, vector: np.ndarray, dropped: list[str], focus: Focus, profile: LearnerProfile,
+                k: int) -> list[Candidate]:
         """Resources filed under the focus topics, and those teaching the concepts in play."""
         found: list[Candidate] = []
+        avoiding_only = "formats" in query.filters and not profile.liked_formats
         for topic, evidence in focus.topics.items():
             if evidence.confidence >= 0.5:
                 where = query.where(set(dropped), Has("topics", topic))
-                found += [_candidate(h, "topic") for h in _excluding(
-                    self.store.search(vector, where, self.settings.topic_pool), excluded)]
+                hits = _excluding(self.store.search(vector, where, self.settings.topic_pool), profile.excluded)
+                found += [_candidate(h, "topic") for h in hits]
+                if evidence.named and len(hits) < (k + 1) // 2 and avoiding_only and "formats" not in dropped:
+                    # A format the learner avoids must not leave a topic they named without resources ("try Smalltalk
+                    # rather than read about it": it has only books); the format scorer still ranks them lower.
+                    where = query.where(set(dropped) | {"formats"}, Has("topics", topic))
+                    found += [_candidate(h, ANY_FORMAT) for h in _excluding(
+                        self.store.search(vector, where, self.settings.topic_pool), profile.excluded)]
         concepts = [n.concept.tag for n in focus.needs] + [t.tag for t in focus.targets]
         for tag in dict.fromkeys(concepts):
             where = query.where(set(dropped) | {"formats", "level"}, Equals("concept", tag))
             found += [_candidate(h, "concept") for h in _excluding(
-                self.store.search(vector, where, self.settings.concept_pool), excluded)]
+                self.store.search(vector, where, self.settings.concept_pool), profile.excluded)]
         return found
 
     def _gather(self, request: Request) -> tuple[list[Candidate], RankingInput, list[str], np.ndarray]:
@@ -155,7 +165,7 @@ class HybridRecommender:
         focus = self.finder.find(profile, candidates, best_in_topic, linked, closeness, " ".join(request.messages[-3:]),
                                  self.linker.sizes if self.linker is not None else None, described)
         seen = {c.resource.id for c in candidates}
-        for extra in self._expand(query, vector, dropped, focus, excluded):
+        for extra in self._expand(query, vector, dropped, focus, profile, request.k):
             if extra.resource.id not in seen:
                 seen.add(extra.resource.id)
                 candidates.append(extra)
@@ -168,6 +178,8 @@ class HybridRecommender:
         candidates, given, dropped, _ = self._gather(request)
         scored, relevance = self._score(candidates, given, request.k)
         ranked = arrange(scored, given.focus, request.k, self.settings.diversity)
+        if any(r.candidate.origin == ANY_FORMAT for r in ranked):
+            dropped = [*dropped, "formats"]  # the reply says other formats are shown, and curators see the gap
         return Recommendations(ranked, given.focus, dropped, scored, relevance)
 
     def _score(self, candidates: list[Candidate], given: RankingInput, k: int) -> tuple[list[Ranked], str]:

@@ -19,7 +19,7 @@ class Candidate:
     resource: Resource
     similarity: float  # cosine between the request and the resource's best-matching text
     embedding: np.ndarray | None = None  # unit length; used for diversity and similarity to liked items
-    origin: str = "search"  # search | topic | concept: which retrieval step found it
+    origin: str = "search"  # search | topic | concept | "topic, any format": which retrieval step found it
 
 
 @dataclass(frozen=True)

@@ -31,3 +31,13 @@ def test_a_language_covers_the_topics_its_resources_are_filed_under_or_name_in_t
 def test_a_plural_in_the_text_names_the_topic():
     matcher = TopicMatcher(["determinant", "hash table", "C++"])
     assert matcher("determinants are next, then hash tables in C++") == ["determinant", "hash table", "C++"]
+
+
+def test_one_part_of_a_composite_heading_names_it_unless_it_is_a_heading_of_its_own():
+    matcher = TopicMatcher(["Delphi / Pascal", "Pascal", "Isabelle/HOL", "xBase (dBase / Clipper / Harbour)",
+                            "PCA (proof)"])
+    assert matcher("an old inventory program written in Delphi") == ["Delphi / Pascal"]
+    assert matcher("I learnt Pascal at school") == ["Pascal"]
+    assert matcher("proofs in Isabelle") == ["Isabelle/HOL"]
+    assert matcher("a dBase app") == ["xBase (dBase / Clipper / Harbour)"]
+    assert matcher("we sailed into the harbour") == [] and matcher("the proof of it") == []

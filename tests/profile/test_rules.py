@@ -184,6 +184,27 @@ def test_levels_people_imply_about_themselves():
         assert extract(message).level == level, message
 
 
+def test_levels_told_through_credentials_habits_and_how_long_one_has_done_it():
+    for message, level in [("Physics PhD, I've done plenty of Monte Carlo", "advanced"),
+                           ("I write MPI codes for a living", "advanced"),
+                           ("php dev since the 5.2 days", "advanced"),
+                           ("no need for hand-holding, the rigorous treatment is welcome", "advanced"),
+                           ("3rd year CS, the theory module is kicking my butt", "intermediate"),
+                           ("been doing linux admin for a while", "intermediate"),
+                           ("I already use React every day at work", "intermediate"),
+                           ("I'm past the beginner stage with PHP itself", "intermediate"),
+                           ("Java 的基础语法已经掌握了，想往后端框架方向深入", "intermediate"),
+                           ("first week as a DBA intern!!", "beginner"),
+                           ("just finished an intro stats course", "beginner"),
+                           ("我是文科生，一行代码都没写过", "beginner"),
+                           ("3 yrs of JS, but starting from zero on the hardware side", "beginner"),
+                           ("six years of C#, so intermediate-level material is fine", "intermediate")]:
+        assert extract(message).level == level, message
+    for message in ["self taught web dev, no CS degree", "above beginner level please",
+                    "a PhD programme is my goal after this"]:
+        assert extract(message).level in (None, "intermediate"), message
+
+
 def test_exercises_as_a_feature_of_a_book_or_course_are_not_a_wish_for_interactive():
     assert extract("small exercises where i fix broken code and it tells me what's wrong").formats == ["interactive"]
     assert extract("a proper structured course, modules and exercises").formats == ["course"]
