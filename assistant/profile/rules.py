@@ -28,7 +28,7 @@ _FORMAT_WORDS: dict[str, str] = {
     r"interactive(?! (?:3d|maps?|charts?|graphs?|plots?|visuali[sz]ations?|dashboards?|apps?|web ?apps?|websites?|sites?|"
     r"pages?|games?|fiction|stor(?:y|ies)|scenes?|art|ui|interfaces?|elements?|features?|components?|forms?|widgets?)\b)|hands[- ]on|(?:code|coding|typing|type|practi[sc]e|exercises?|run) [^.,;!?]{0,25}in the browser|"
     r"practi[sc]e|(?<!with )(?<!and )exercises|write code|coding exercises|playground|learn\w* (?:best |better )?by doing|"
-    r"type (?:the |real )?commands|poke (?:at|around)|click(?:ing)? around|"
+    r"type (?:the |real )?commands|poke (?:at|around)|(?<!while )click(?:ing)? around|"
     r"(?:run|running|try|trying) (?:the |my |real )?(?:code|cells|commands|examples) (?:myself|as i go)|"
     r"交互|互动|动手|练习": "interactive",
     r"papers?(?!\s*(?:books?|cop(?:y|ies)|back|versions?))|论文": "paper",
