@@ -15,7 +15,8 @@ _FORMAT_WORDS: dict[str, str] = {
     r"books?|e-?books?|reading|read a lot|textbooks?|(?:rather|prefer to|like to|love to|want to|something to|stuff to) read|"
     r"written (?:guides?|tutorials?|explanations?)|reference (?:docs|documentation|manuals?)|"
     r"kindle|e-?reader|read (?:it )?offline|something (?:i|you) (?:can|could) read|read (?:it )?in (?:small )?chunks|"
-    r"i read on my (?:phone|tablet|kindle|e-?reader)|文字版|文字教程|看文字|图文|pdfs?|print (?:it |them )?out|printable|scribble|something written|"
+    r"i read on my (?:phone|tablet|kindle|e-?reader)|文字版|文字教程|看文字|图文|"
+    r"pdfs?|print (?:it |them )?out|printable|scribble|something written|"
     r"written (?:stuff|material|text|things|docs|documentation)|in writing|text (?:pls|please|only)|(?:skim|read) (?:the )?text|"
     r"書|书籍?|电子书|教材|阅读": "book",
     r"video(?:s| courses?| lectures?| tutorials?)?|watching|watch|screencasts?|youtube|recorded (?:\w+ )?(?:lectures?|talks?)|"
@@ -26,7 +27,8 @@ _FORMAT_WORDS: dict[str, str] = {
     r"podcasts?|listen(?:ing)?|audio|in my ears?|播客|音频|听(?!说|过|人说)": "podcast",
     # "interactive 3D on my site" is what they want to make, not how they want to learn
     r"interactive(?! (?:3d|maps?|charts?|graphs?|plots?|visuali[sz]ations?|dashboards?|apps?|web ?apps?|websites?|sites?|"
-    r"pages?|games?|fiction|stor(?:y|ies)|scenes?|art|ui|interfaces?|elements?|features?|components?|forms?|widgets?)\b)|hands[- ]on|(?:code|coding|typing|type|practi[sc]e|exercises?|run) [^.,;!?]{0,25}in the browser|"
+    r"pages?|games?|fiction|stor(?:y|ies)|scenes?|art|ui|interfaces?|elements?|features?|components?|forms?|widgets?)\b)|"
+    r"hands[- ]on|(?:code|coding|typing|type|practi[sc]e|exercises?|run) [^.,;!?]{0,25}in the browser|"
     r"practi[sc]e|(?<!with )(?<!and )exercises|write code|coding exercises|playground|learn\w* (?:best |better )?by doing|"
     r"type (?:the |real )?commands|poke (?:at|around)|(?<!while )click(?:ing)? around|"
     r"(?:run|running|try|trying) (?:the |my |real )?(?:code|cells|commands|examples) (?:myself|as i go)|"
