@@ -119,8 +119,8 @@ _EASE_UNSPOKEN = r"(?:^|(?<=[,;:(] ))(?:already |very |really |quite |pretty |fa
 _LEVELS: list[tuple[str, str]] = [
     (r"grad(?:uate)?[- ]level|grad(?:uate)? textbooks?|advanced|expert|experienced|(?<!to )senior|deep[- ]dives?|professional|"
      r"proof[- ]heavy|(?:anything|stuff|something|books?|material) that holds? (?:my|your) hand|"
-     r"(?:doing|during|in) (?:a|my) (?:masters|master'?s|phd|ph\.d\.?)|rigou?r(?:ous)? is (?:fine|good|welcome|ok)|"
-     r"no hand[- ]?holding|(?:i have|i've got|i hold|i did|i've done|with) an? (?:maths?|mathematics|physics|statistics|cs|"
+     r"(?:doing|during|in) (?:a|my) (?:masters|master'?s|phd|ph\.d\.?)|"
+     r"(?:i have|i've got|i hold|i did|i've done|with) an? (?:maths?|mathematics|physics|statistics|cs|"
      r"computer science) (?:degree|phd|ph\.d\.?)|phd student|"
      r"no (?:intro|introductory|beginner) (?:material|stuff|books?|content)|i'?m past (?:that|the basics)|"
      r"i teach (?:[\w-]+ ){0,3}(?:at|in) (?:uni|university|college)|don'?t dumb (?:it|this|things) down|proofs are welcome|"
@@ -187,7 +187,7 @@ _LEVELS: list[tuple[str, str]] = [
      r"only ever (?:copied|pasted|copy[- ]?pasted)|know [^.,;!?]{1,30}? and (?:that'?s|thats) (?:about )?it|"
      r"(?:copy|copied|copying|paste|pasted|pasting) [^.,;!?]{0,30}?(?:snippets|answers) |without understanding|"
      r"(?:not|never been) a (?:programmer|coder|developer)|non-?programmer|no (?:coding|programming) background|"
-     r"total(?:ly)? blank|(?:complete|total) blank|barely (?:scraped|passed|got) through|\bintern\b|"
+     r"(?:complete|total|totally) blank|barely (?:scraped|passed|got) through|\bintern\b|"
      r"first (?:week|day|month) (?:as|at|in|on)\b|only [^.!?]{0,25}i'?ve (?:ever )?(?:done|written|used|coded)|"
      r"(?:just |only )?(?:finished|completed|took|did) (?:an? |one )?intro(?:ductory)?\b|"
      r"intro(?:ductory)?[- ]level|entry[- ]level|一行代码|(?:代码|程序|编程)[^，。；！？]{0,6}没(?:有)?(?:写|学|碰|接触)过|"
@@ -411,7 +411,7 @@ _ASKED_LEVEL = re.compile(r"(?<!not )(?<!no )(?<!total-)(?<!total )(?<!above )(?
                           r"\b(beginner|intermediate|advanced)[- ](?:level|friendly)\b", re.I)
 # Starting from nothing in the subject asked about outranks years spent on another ("3 yrs of JS ... from zero on the
 # hardware side").
-_FROM_NOTHING = re.compile(r"from (?:absolute |complete |total )?(?:zero|scratch|nothing)\b|total(?:ly)? blank|"
+_FROM_NOTHING = re.compile(r"from (?:absolute |complete |total )?(?:zero|scratch|nothing)\b|(?:complete|total|totally) blank|"
                            r"know (?:absolutely )?nothing (?:about|of)", re.I)
 
 
